@@ -1,0 +1,1 @@
+"""OneRoof: one-stop government service centers."""

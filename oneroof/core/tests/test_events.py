@@ -1,0 +1,46 @@
+"""Events leave after commit, all of a transaction together, and never after a rollback."""
+
+import pytest
+from django.db import transaction
+
+from oneroof.core import events
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_events_wait_for_commit_and_leave_in_order():
+    with events.capture_events() as seen:
+        with transaction.atomic():
+            events.publish("g.1", "a", {"n": 1})
+            events.publish("g.2", "b", {"n": 2})
+            assert seen == []
+        assert seen == [("g.1", "a", {"n": 1}), ("g.2", "b", {"n": 2})]
+
+
+def test_a_rolled_back_transaction_sends_nothing_and_the_next_one_still_sends():
+    with events.capture_events() as seen:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            events.publish("g.1", "lost", {})
+            raise RuntimeError
+        with transaction.atomic():
+            events.publish("g.1", "kept", {})
+        assert [kind for _, kind, _ in seen] == ["kept"]
+
+
+def test_a_rolled_back_savepoint_drops_only_its_events():
+    with events.capture_events() as seen:
+        with transaction.atomic():
+            events.publish("g", "outer-before", {})
+            with pytest.raises(RuntimeError), transaction.atomic():
+                events.publish("g", "inner", {})
+                raise RuntimeError
+            events.publish("g", "outer-after", {})
+        kinds = [kind for _, kind, _ in seen]
+        assert "inner" not in kinds
+        assert kinds[-1] == "outer-after"
+
+
+def test_outside_a_transaction_an_event_leaves_at_once():
+    with events.capture_events() as seen:
+        events.publish("g", "now", {})
+        assert seen == [("g", "now", {})]

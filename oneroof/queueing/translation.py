@@ -1,0 +1,8 @@
+from modeltranslation.translator import TranslationOptions, register
+
+from oneroof.queueing.models import Line
+
+
+@register(Line)
+class LineTR(TranslationOptions):
+    fields = ("name",)
