@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 
 from oneroof.accounts.models import User
+from oneroof.core import memo
 
 SHARED_DATA = (
     Path(
@@ -60,6 +61,7 @@ def make_always_open(center_slug: str = CENTER_A):
     OpeningInterval.objects.bulk_create(
         [OpeningInterval(center=center, weekday=d, opens=0, closes=24 * 60) for d in range(7)]
     )
+    memo.clear_all()  # bulk_create sends no signals
     return center
 
 
@@ -80,6 +82,7 @@ def _test_settings(settings):
     from django.core.cache import cache
 
     cache.clear()  # per-address limits start afresh in every test
+    memo.clear_all()  # and nothing remembered from a rolled-back test
     # Static files from the app folders; no collectstatic manifest in tests.
     settings.STORAGES = {
         **settings.STORAGES,

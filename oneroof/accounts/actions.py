@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import hmac
 import secrets
@@ -13,8 +14,13 @@ from django.utils.translation import gettext as _
 from oneroof.accounts.choices import ROLE_SCOPE
 from oneroof.accounts.models import ApiKey, RoleAssignment, User
 from oneroof.core.errors import InvalidInput
+from oneroof.core.memo import Memo
 
 KEY_PREFIX = "ork"
+# Keys are looked up on every API request. A revoked key or a deactivated user is refused
+# at once by this process and within KEYS_TTL seconds by every other worker.
+KEYS_TTL = 10
+_KEYS = Memo("accounts.api_keys", ttl=KEYS_TTL).clear_on(ApiKey, User)
 
 
 def _hash(secret: str) -> str:
@@ -37,8 +43,14 @@ def api_key_authenticate(raw: str) -> User | None:
         return None
     if tag != KEY_PREFIX:
         return None
-    key = (
-        ApiKey.objects.select_related("user").filter(prefix=prefix, revoked_at__isnull=True).first()
+    key = _KEYS.get(
+        prefix,
+        lambda: (
+            ApiKey.objects.select_related("user")
+            .filter(prefix=prefix, revoked_at__isnull=True)
+            .first()
+        ),
+        keep_none=False,
     )
     if key is None or not hmac.compare_digest(key.key_hash, _hash(secret)):
         return None
@@ -47,12 +59,15 @@ def api_key_authenticate(raw: str) -> User | None:
     # Record use at most once a minute to keep the hot path free of writes.
     now = timezone.now()
     if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
+        key.last_used_at = now
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
-    return key.user
+    # Each request gets its own copy of the user: requests attach things to it.
+    return copy.copy(key.user)
 
 
 def api_key_revoke(*, key: ApiKey) -> None:
     ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    _KEYS.clear()
 
 
 @transaction.atomic

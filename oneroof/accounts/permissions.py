@@ -7,8 +7,14 @@ from django.contrib.auth.models import AnonymousUser
 
 from oneroof.accounts.choices import Role
 from oneroof.accounts.models import RoleAssignment, User
+from oneroof.core.memo import Memo
 
 AnyUser = User | AnonymousUser
+
+# Role rows are read on every staff request; a change reaches this process at once and
+# every other worker within ROLES_TTL seconds.
+ROLES_TTL = 10
+_ROLES = Memo("accounts.roles", ttl=ROLES_TTL).clear_on(RoleAssignment, User)
 
 STAFF_ROLES = {
     Role.SYSTEM_ADMIN,
@@ -26,7 +32,8 @@ def roles_of(user: AnyUser) -> list[RoleAssignment]:
         return []
     cached = getattr(user, "_oneroof_roles", None)
     if cached is None:
-        cached = list(RoleAssignment.objects.filter(user=user))
+        user_id = user.pk
+        cached = _ROLES.get(user_id, lambda: list(RoleAssignment.objects.filter(user_id=user_id)))
         user._oneroof_roles = cached  # type: ignore[union-attr]
     return cached
 

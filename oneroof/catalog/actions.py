@@ -35,7 +35,7 @@ from oneroof.centers.models import (
     parse_hhmm,
     validate_time_zone,
 )
-from oneroof.core import events
+from oneroof.core import events, memo
 from oneroof.core.errors import InvalidInput
 
 LANGS = ("ar", "en")
@@ -566,6 +566,9 @@ def catalog_import(*, data: dict, acting_user: User | None = None) -> ImportRepo
             report,
             "holidays",
         )
+    # Bulk writes bypass the signals that keep per-process memories current.
+    memo.clear_all()
+    transaction.on_commit(memo.clear_all)
     # Later apps give new centers and services their defaults (queue lines, slot rules).
     events.publish("catalog", "catalog.imported", {"centers": [c["slug"] for c in data["centers"]]})
     return report

@@ -11,6 +11,10 @@ from django.utils import timezone
 
 from oneroof.centers.choices import WEEK_ORDER
 from oneroof.centers.models import Center, Closure, OpeningInterval
+from oneroof.core.memo import Memo
+
+# Hours are read on every ticket issued; a change reaches every worker within 30 s.
+_HOURS = Memo("centers.hours", ttl=30).clear_on(Center, OpeningInterval, Closure)
 
 UTC = dt.UTC
 Schedule = dict[int, list[tuple[int, int]]]  # weekday → [(opens, closes)] in minutes
@@ -51,7 +55,8 @@ class CenterHours:
 
 
 def center_hours(center: Center, *, today: dt.date | None = None) -> CenterHours:
-    return centers_hours([center], today=today)[center.pk]
+    day = today or timezone.now().date()
+    return _HOURS.get((center.pk, day), lambda: centers_hours([center], today=day)[center.pk])
 
 
 def centers_hours(

@@ -23,8 +23,9 @@ from oneroof.accounts.permissions import AnyUser
 from oneroof.catalog.models import Agency, Service
 from oneroof.centers.models import Center, Counter
 from oneroof.centers.selectors import center_hours, opening_status
-from oneroof.core import events
+from oneroof.core import events, memo
 from oneroof.core.errors import Conflict, InvalidInput, NotAllowed
+from oneroof.core.memo import Memo
 from oneroof.notify.actions import phone_normalize, sms_send
 from oneroof.queueing.choices import (
     ACTIVE_AT_COUNTER,
@@ -56,6 +57,9 @@ from oneroof.queueing.permissions import (
 from oneroof.transactions.actions import record_from_ticket
 
 FAR_PAST = dt.timedelta(days=1)
+# Read on every ticket issued and called; a change reaches every worker within 30 s.
+_POLICIES = Memo("queueing.policies", ttl=30).clear_on(CallingPolicy)
+_LINES = Memo("queueing.line_of_service", ttl=30).clear_on(Line, LineService)
 
 
 class LineClosed(Conflict):
@@ -66,11 +70,17 @@ class LineClosed(Conflict):
 
 
 def policy_for(center: Center | int) -> CallingPolicy:
+    """The center's calling policy (made with the defaults if it has none). Read-only: to
+    change it, use policy_update."""
     center_id = center if isinstance(center, int) else center.pk
-    policy = CallingPolicy.objects.filter(center_id=center_id).first()
-    if policy is None:
-        policy, _created = CallingPolicy.objects.get_or_create(center_id=center_id)
-    return policy
+
+    def load() -> CallingPolicy:
+        policy = CallingPolicy.objects.filter(center_id=center_id).first()
+        if policy is None:
+            policy, _created = CallingPolicy.objects.get_or_create(center_id=center_id)
+        return policy
+
+    return _POLICIES.get(center_id, load)
 
 
 def _rank_at(policy: CallingPolicy, priority_class: str, queued_at: dt.datetime) -> dt.datetime:
@@ -113,12 +123,15 @@ def _draw_number(line_id: int, business_date: dt.date) -> int:
 
 
 def line_for_service(center: Center, service: Service) -> Line | None:
-    link = (
-        LineService.objects.select_related("line")
-        .filter(center=center, service=service, line__is_active=True)
-        .first()
-    )
-    return link.line if link else None
+    def load() -> Line | None:
+        link = (
+            LineService.objects.select_related("line")
+            .filter(center=center, service=service, line__is_active=True)
+            .first()
+        )
+        return link.line if link else None
+
+    return _LINES.get((center.pk, service.pk), load)
 
 
 def _publish_ticket(ticket: Ticket, kind: str, extra: dict[str, Any] | None = None) -> None:
@@ -271,6 +284,7 @@ def lines_ensure_defaults(*, center: Center | None = None) -> int:
                     [LineService(line=line, service=s, center=c) for s in services]
                 )
             CallingPolicy.objects.get_or_create(center=c)
+    memo.clear_all()  # bulk_create sends no signals
     return created
 
 
@@ -532,7 +546,11 @@ def _take(
         raise Conflict(
             _("This visitor has just been called by another counter."), code="already_called"
         )
-    ticket = Ticket.objects.select_related("line", "service", "center", "counter").get(pk=ticket.pk)
+    ticket.status = TicketStatus.CALLED
+    ticket.counter = counter
+    ticket.served_by = acting_user
+    ticket.called_at = now
+    ticket.reserved_counter = None
     _record(
         ticket, kind, TicketStatus.WAITING, at=now, counter=counter, user=acting_user, reason=reason
     )
@@ -577,7 +595,11 @@ def ticket_call_next(*, counter: Counter, acting_user: User) -> Ticket | None:
                 ordered = group.order_by("mine_first", "class_order", "queued_at", "pk")
             else:
                 ordered = group.order_by("mine_first", "rank_at", "pk")
-            ticket = ordered.select_for_update(skip_locked=True, of=("self",)).first()
+            ticket = (
+                ordered.select_related("line", "service", "center")
+                .select_for_update(skip_locked=True, of=("self",))
+                .first()
+            )
             if ticket is not None:
                 break
         if ticket is None:

@@ -12,9 +12,10 @@ from ninja.security import django_auth
 
 from oneroof.accounts.actions import api_key_authenticate
 from oneroof.accounts.auth import BearerKey
-from oneroof.catalog.models import Service
+from oneroof.catalog.models import Agency, Service
 from oneroof.centers.models import Center
 from oneroof.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from oneroof.core.memo import Memo
 from oneroof.core.schemas import ERRORS
 from oneroof.queueing import actions
 from oneroof.queueing.choices import IssueChannel, Outcome, PriorityReason
@@ -35,6 +36,10 @@ from oneroof.queueing.selectors import (
 from oneroof.queueing.throttling import throttle_web_tickets
 
 router = Router(tags=["queue"])
+# Every kiosk request names its center and service by slug; a change reaches every
+# worker within 30 s.
+_CENTERS = Memo("queueing.api.centers", ttl=30).clear_on(Center)
+_SERVICES = Memo("queueing.api.services", ttl=30).clear_on(Service, Agency)
 STAFF_AUTH = [BearerKey(), django_auth]
 
 
@@ -147,14 +152,20 @@ class BoardOut(Schema):
 
 
 def _center(slug: str) -> Center:
-    center = Center.objects.active().filter(slug=slug).first()
+    center = _CENTERS.get(
+        slug, lambda: Center.objects.active().filter(slug=slug).first(), keep_none=False
+    )
     if center is None:
         raise NotFound(_("No center “%(slug)s”.") % {"slug": slug})
     return center
 
 
 def _service(slug: str) -> Service:
-    service = Service.objects.active().select_related("agency").filter(slug=slug).first()
+    service = _SERVICES.get(
+        slug,
+        lambda: Service.objects.active().select_related("agency").filter(slug=slug).first(),
+        keep_none=False,
+    )
     if service is None:
         raise InvalidInput(
             _("Unknown service “%(slug)s”.") % {"slug": slug},

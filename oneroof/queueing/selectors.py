@@ -11,17 +11,25 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from oneroof.centers.models import Center, Counter
+from oneroof.core.memo import Memo
 from oneroof.queueing.choices import ACTIVE_AT_COUNTER, CounterStatus, PolicyKind, TicketStatus
 from oneroof.queueing.models import CallingPolicy, CounterState, Line, Ticket
 
 RECENT_SERVED = 20
+# Estimates, recomputed at most every HANDLING_TTL seconds per line.
+HANDLING_TTL = 30
+_HANDLING = Memo("queueing.handling_minutes", ttl=HANDLING_TTL)
+_SERVING = Memo("queueing.counters_serving", ttl=30).clear_on(CounterState)
 
 
 def latest_leg(ticket: Ticket) -> Ticket:
     """A transferred visitor's current ticket (the page of the first one follows them, also
     back to the first counter when the transfer said "come back")."""
     seen = 0
-    while ticket.status in (TicketStatus.TRANSFERRED, TicketStatus.DONE) and seen < 20:
+    while seen < 20 and (
+        ticket.status == TicketStatus.TRANSFERRED
+        or (ticket.status == TicketStatus.DONE and ticket.return_counter_id)
+    ):
         nxt = (
             Ticket.objects.select_related("line", "service", "counter", "center")
             .filter(transferred_from=ticket)
@@ -34,9 +42,9 @@ def latest_leg(ticket: Ticket) -> Ticket:
 
 
 def _policy(center_id: int) -> CallingPolicy:
-    return CallingPolicy.objects.filter(center_id=center_id).first() or CallingPolicy(
-        center_id=center_id
-    )
+    from oneroof.queueing.actions import policy_for
+
+    return policy_for(center_id)
 
 
 def people_ahead(ticket: Ticket, policy: CallingPolicy | None = None) -> int:
@@ -59,6 +67,10 @@ def people_ahead(ticket: Ticket, policy: CallingPolicy | None = None) -> int:
 
 def handling_minutes(line: Line) -> float:
     """Mean minutes per visitor over the line's recent visits, else the services' norm."""
+    return _HANDLING.get(line.pk, lambda: _handling_minutes(line))
+
+
+def _handling_minutes(line: Line) -> float:
     since = timezone.now() - dt.timedelta(days=7)
     recent = list(
         Ticket.objects.filter(
@@ -75,7 +87,10 @@ def handling_minutes(line: Line) -> float:
 
 
 def counters_serving(line: Line) -> int:
-    return CounterState.objects.filter(lines=line, status=CounterStatus.OPEN).count()
+    return _SERVING.get(
+        line.pk,
+        lambda: CounterState.objects.filter(lines=line, status=CounterStatus.OPEN).count(),
+    )
 
 
 def estimated_wait_minutes(ahead: int, line: Line) -> int:
