@@ -19,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("", include("oneroof.catalog.urls")),
     path("centers/", include("oneroof.centers.urls")),
     path("", include("oneroof.appointments.urls")),
+    path("", include("oneroof.transactions.urls")),
     path("", include("oneroof.feedback.urls")),
     path("", include("oneroof.queueing.urls")),
     path("accounts/", include("oneroof.accounts.urls")),

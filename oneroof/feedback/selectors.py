@@ -4,11 +4,19 @@ service, employee and period, with too-small samples marked."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.db.models import Avg, Count, Q, QuerySet
+from django.utils import timezone
 
+from oneroof.accounts.permissions import AnyUser
+from oneroof.centers.models import Counter
+from oneroof.feedback.actions import TABLET_WINDOW
 from oneroof.feedback.models import SurveyAnswer
+from oneroof.feedback.permissions import complaints_scope
+from oneroof.queueing.selectors import current_ticket
+from oneroof.transactions.models import TransactionRecord
 
 LOW_SAMPLE = 30  # fewer answers than this: the index is shown but marked as unreliable
 
@@ -47,8 +55,10 @@ def answers(
 
 
 def satisfaction_index(**filters) -> SatisfactionIndex:
+    # Only `overall` is read (never the primary key), so the (center, answered_at, overall)
+    # index answers a center's index without reading the table.
     row = answers(**filters).aggregate(
-        n=Count("pk"), satisfied=Count("pk", filter=Q(overall__gte=4)), mean=Avg("overall")
+        n=Count("*"), satisfied=Count("overall", filter=Q(overall__gte=4)), mean=Avg("overall")
     )
     n = row["n"]
     return SatisfactionIndex(
@@ -66,5 +76,40 @@ def complaints(**filters) -> QuerySet[SurveyAnswer]:
         .filter(overall__lte=2)
         .exclude(comment="")
         .select_related("service", "center")
-        .order_by("-answered_at")
+        .order_by("-answered_at", "-pk")
+    )
+
+
+def complaints_for(user: AnyUser, **filters) -> QuerySet[SurveyAnswer]:
+    """The complaints a user follows up (supervisors: their centers; agency administrators:
+    their agency; system administrators: all), newest first. Nothing for anyone else. The
+    care inbox reuses this to open a case for each."""
+    scope = complaints_scope(user)
+    if scope is None:
+        return SurveyAnswer.objects.none()
+    return complaints(**filters).filter(scope).select_related("agency", "employee", "version")
+
+
+def survey_pending_at_counter(
+    counter: Counter,
+    *,
+    skipped: Collection[int] = (),
+    now: dt.datetime | None = None,
+) -> TransactionRecord | None:
+    """The service just finished at a counter whose survey a tablet there may show: ended
+    within the tablet's window, not cancelled, not answered, and no visitor at the counter
+    since (the next visitor is never asked about the previous one's service)."""
+    now = now or timezone.now()
+    if current_ticket(counter) is not None:
+        return None
+    return (
+        TransactionRecord.objects.filter(
+            counter=counter, ended_at__gte=now - TABLET_WINDOW, ended_at__lte=now
+        )
+        .exclude(outcome="cancelled")
+        .exclude(survey_invite__answered_at__isnull=False)
+        .exclude(pk__in=list(skipped))
+        .select_related("service", "center")
+        .order_by("-ended_at", "-pk")
+        .first()
     )

@@ -65,10 +65,10 @@ def record_from_ticket(
         referred_to=referred_to,
         fee_charged=ticket.service.fee if ticket.outcome == "completed" else Decimal("0"),
         notes=ticket.note or "",
-        source=ticket.served_by,
+        source_id=ticket.served_by_id,
     )
     # The survey (feedback) and roll-ups listen for this.
-    events.publish("records", "record.created", {"record": record.pk})
+    events.publish("records", "record.created", {"record": record.pk, "phone": bool(record.phone)})
     return record
 
 
@@ -166,7 +166,7 @@ def history_view(
     rows: list[HistoryRow] = []
     records = (
         TransactionRecord.objects.filter(phone=phone)
-        .select_related("service", "agency", "center")
+        .select_related("service", "agency", "center", "referred_to")
         .order_by("-ended_at", "-pk")[:limit]
     )
     for record in records:
@@ -183,6 +183,26 @@ def history_view(
         phone=phone,
         reason=reason[:300],
         ticket=ticket if ticket is not None else None,
+        records_shown=len(rows),
+        ip=ip,
+    )
+    return rows
+
+
+def history_view_own(*, phone: str, ip: str | None = None, limit: int = 200) -> list[HistoryRow]:
+    """Visitors' own history, every agency in full, once they have proven the phone with a
+    one-time code (the caller checks the code). Audited as the visitor's own look."""
+    phone = phone_normalize(phone)
+    records = (
+        TransactionRecord.objects.filter(phone=phone)
+        .select_related("service", "agency", "center", "referred_to")
+        .order_by("-ended_at", "-pk")[:limit]
+    )
+    rows = [HistoryRow(record=record, full=True) for record in records]
+    HistoryAccess.objects.create(
+        user=None,
+        phone=phone,
+        reason=_("The visitor's own history, phone proven by a one-time code")[:300],
         records_shown=len(rows),
         ip=ip,
     )

@@ -83,7 +83,9 @@ class HistoryFilter(Schema):
 
 class AuditOut(Schema):
     at: dt.datetime
-    user: str
+    user: str | None = Field(
+        None, description="null when visitors looked at their own history, after a code"
+    )
     phone: str
     reason: str
     records_shown: int
@@ -224,7 +226,7 @@ def audit(request, filters: Query[AuditFilter]):
     rows = [
         {
             "at": a.at,
-            "user": a.user.username,
+            "user": a.user.username if a.user else None,
             "phone": a.phone,
             "reason": a.reason,
             "records_shown": a.records_shown,

@@ -142,11 +142,14 @@ class TransactionRecord(TimeStampedModel):
 
 
 class HistoryAccess(models.Model):
-    """Who looked at which visitor's history, when and why. Append-only."""
+    """Who looked at which visitor's history, when and why. Append-only. No user means the
+    visitors themselves, after proving the phone with a one-time code."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="history_accesses",
         verbose_name=_("user"),
     )
@@ -170,7 +173,7 @@ class HistoryAccess(models.Model):
         ordering = ["-at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.user_id} → {self.phone} at {self.at}"
+        return f"{self.user_id or 'visitor'} → {self.phone} at {self.at}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
