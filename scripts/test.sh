@@ -14,16 +14,19 @@ missing=()
 setup_venv "[test]"
 
 # Debian's chromium drives the browser tests (never a downloaded browser); espeak-ng makes
-# the display boards' announcement clips offline.
+# the display boards' announcement clips offline; Pango renders the PDF reports.
 want=()
 command -v chromium >/dev/null 2>&1 || want+=(chromium)
 command -v espeak-ng >/dev/null 2>&1 || want+=(espeak-ng)
+# Pango (with HarfBuzz) lets WeasyPrint lay out the PDF reports with shaped Arabic.
+ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so" || want+=(libpango-1.0-0 libpangoft2-1.0-0)
 if [ ${#want[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "==> Installing Debian's ${want[*]} for the tests"
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${want[@]}") \
     >/dev/null 2>&1 || echo "    could not install ${want[*]} with apt-get"
 fi
 command -v espeak-ng >/dev/null 2>&1 || missing+=("espeak-ng")
+ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so" || missing+=("Pango (PDF reports)")
 if ! command -v chromium >/dev/null 2>&1; then
   missing+=("chromium")
   export ONEROOF_SKIP_BROWSER=1
