@@ -18,10 +18,35 @@ from oneroof.catalog.models import Service
 from oneroof.centers.models import Center
 from oneroof.core import events
 from oneroof.core.errors import InvalidInput, NotAllowed
+from oneroof.core.memo import Memo
 from oneroof.notify.actions import phone_normalize
 from oneroof.transactions.choices import HistorySharing, RecordChannel, RecordOutcome
 from oneroof.transactions.models import AgencyHistoryPolicy, HistoryAccess, TransactionRecord
 from oneroof.transactions.permissions import may_view_history, own_agency_ids
+
+# Each agency's sharing policy, read on every history lookup; a change reaches every worker
+# within 30 s (docs/adr/0011-per-process-memories.md).
+_SHARING = Memo("transactions.sharing", ttl=30).clear_on(AgencyHistoryPolicy)
+# The long texts of services and agencies are not shown in a history: not read either.
+_UNSHOWN = [
+    f"{relation}__{field}{suffix}"
+    for relation, fields in (
+        ("service", ("description", "eligibility")),
+        ("agency", ("description",)),
+    )
+    for field in fields
+    for suffix in ("", "_ar", "_en")
+]
+
+
+def _records_of(phone: str, limit: int):
+    return (
+        TransactionRecord.objects.filter(phone=phone)
+        .select_related("service", "agency", "center", "referred_to")
+        .defer(*_UNSHOWN)
+        .order_by("-ended_at", "-pk")[:limit]
+    )
+
 
 # The queue's outcomes, as a record's.
 QUEUE_OUTCOMES = {
@@ -162,14 +187,11 @@ def history_view(
             _("Say why you are looking at this visitor's history."), code="reason_required"
         )
     own = own_agency_ids(user)
-    sharing = dict(AgencyHistoryPolicy.objects.values_list("agency_id", "sharing"))
-    rows: list[HistoryRow] = []
-    records = (
-        TransactionRecord.objects.filter(phone=phone)
-        .select_related("service", "agency", "center", "referred_to")
-        .order_by("-ended_at", "-pk")[:limit]
+    sharing = _SHARING.get(
+        "all", lambda: dict(AgencyHistoryPolicy.objects.values_list("agency_id", "sharing"))
     )
-    for record in records:
+    rows: list[HistoryRow] = []
+    for record in _records_of(phone, limit):
         if own is None or record.agency_id in own:
             rows.append(HistoryRow(record=record, full=True))
             continue
@@ -193,12 +215,7 @@ def history_view_own(*, phone: str, ip: str | None = None, limit: int = 200) -> 
     """Visitors' own history, every agency in full, once they have proven the phone with a
     one-time code (the caller checks the code). Audited as the visitor's own look."""
     phone = phone_normalize(phone)
-    records = (
-        TransactionRecord.objects.filter(phone=phone)
-        .select_related("service", "agency", "center", "referred_to")
-        .order_by("-ended_at", "-pk")[:limit]
-    )
-    rows = [HistoryRow(record=record, full=True) for record in records]
+    rows = [HistoryRow(record=record, full=True) for record in _records_of(phone, limit)]
     HistoryAccess.objects.create(
         user=None,
         phone=phone,
