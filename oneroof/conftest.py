@@ -180,6 +180,18 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+@pytest.fixture
+def pango() -> None:
+    """WeasyPrint lays out PDFs with the system's Pango; without it, PDF tests skip (CI
+    requires it: scripts/test.sh installs it with apt)."""
+    try:
+        import weasyprint  # noqa: F401  (loads Pango)
+    except OSError as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Pango is missing, and CI requires the PDF tests: {exc}")
+        pytest.skip(f"Pango is not installed: PDF tests skipped ({exc}).")
+
+
 # --- browser ---------------------------------------------------------------------------------
 
 CHROMIUM = "/usr/bin/chromium"

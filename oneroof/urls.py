@@ -21,6 +21,8 @@ urlpatterns += i18n_patterns(
     path("", include("oneroof.appointments.urls")),
     path("", include("oneroof.transactions.urls")),
     path("", include("oneroof.feedback.urls")),
+    path("", include("oneroof.knowledge.urls")),
+    path("", include("oneroof.care.urls")),
     path("", include("oneroof.queueing.urls")),
     path("accounts/", include("oneroof.accounts.urls")),
     path("admin/", admin.site.urls),

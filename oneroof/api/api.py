@@ -2,7 +2,7 @@
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -10,10 +10,12 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from oneroof.accounts.api import router as accounts_router
 from oneroof.appointments.api import router as appointments_router
+from oneroof.care.api import router as care_router
 from oneroof.catalog.api import router as catalog_router
 from oneroof.centers.api import router as centers_router
 from oneroof.core.errors import DomainError
 from oneroof.feedback.api import router as feedback_router
+from oneroof.knowledge.api import router as knowledge_router
 from oneroof.queueing.api import router as queue_router
 from oneroof.transactions.api import router as transactions_router
 
@@ -73,6 +75,11 @@ def on_not_found(request, exc):
     return error_response(request, 404, "not_found", _("Not found."))
 
 
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc):
+    return error_response(request, 413, "too_large", _("The request is too large."))
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
     return error_response(request, exc.status_code, "error", str(exc))
@@ -91,3 +98,5 @@ api.add_router("/", queue_router)
 api.add_router("/", appointments_router)
 api.add_router("/", transactions_router)
 api.add_router("/", feedback_router)
+api.add_router("/", care_router)
+api.add_router("/", knowledge_router)

@@ -22,6 +22,7 @@ ERRORS = {
     403: ErrorOut,
     404: ErrorOut,
     409: ErrorOut,
+    413: ErrorOut,
     422: ErrorOut,
     429: ErrorOut,
     500: ErrorOut,

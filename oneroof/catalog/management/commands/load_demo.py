@@ -1,3 +1,4 @@
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from oneroof.catalog.demodata import DEMO_PASSWORD, load_demo_catalog, load_demo_staff
@@ -11,3 +12,5 @@ class Command(BaseCommand):
         self.stdout.write(f"Catalog: {report.summary()}")
         names = load_demo_staff()
         self.stdout.write(f"Demo staff (password {DEMO_PASSWORD!r}): {', '.join(names)}")
+        # Later apps add their demo data through their own commands.
+        call_command("sync_articles", demo=True, stdout=self.stdout)

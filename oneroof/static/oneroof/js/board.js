@@ -276,11 +276,35 @@
   setInterval(tick, 10000);
   tick();
 
+  // --- the ticker: public notices for this center (closures, changed requirements) ----------
+  var ticker = document.querySelector("[data-ticker]");
+  function loadTicker() {
+    if (!ticker) { return; }
+    fetch(ticker.getAttribute("data-url"), { cache: "no-store" })
+      .then(function (r) { return r.ok ? r.json() : []; })
+      .then(function (notices) {
+        var other = lang === "ar" ? "en" : "ar";
+        var texts = notices.map(function (n) {
+          var title = n["title_" + lang] || n.title_ar;
+          var second = n["title_" + other];
+          return second && second !== title ? title + " · " + second : title;
+        });
+        ticker.querySelector("[data-ticker-text]").textContent = texts.join("   •   ");
+        ticker.hidden = !texts.length;
+      })
+      .catch(function () { /* keep what is shown */ });
+  }
+  loadTicker();
+  setInterval(loadTicker, 300000);
+
   render(config.state);
   board.refetch = refetch;
   if (window.oneroofLive) {
     window.oneroofLive.subscribe([["board", String(config.centerId)]], {
       refetch: refetch,
+      onEvent: function (event) {
+        if (event === "notice.published" || event === "notice.withdrawn") { loadTicker(); }
+      },
       pollMs: config.pollMs,
       // Poll even while the socket is up: a board must never miss a call, and an event
       // published by another process without a shared channel layer would not arrive.
