@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "oneroof.feedback",
     "oneroof.knowledge",
     "oneroof.care",
+    "oneroof.insights",
     "oneroof.realtime",
     "oneroof.api",
 ]

@@ -24,6 +24,7 @@ urlpatterns += i18n_patterns(
     path("", include("oneroof.knowledge.urls")),
     path("", include("oneroof.care.urls")),
     path("", include("oneroof.queueing.urls")),
+    path("", include("oneroof.insights.urls")),
     path("accounts/", include("oneroof.accounts.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

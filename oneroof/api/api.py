@@ -15,6 +15,7 @@ from oneroof.catalog.api import router as catalog_router
 from oneroof.centers.api import router as centers_router
 from oneroof.core.errors import DomainError
 from oneroof.feedback.api import router as feedback_router
+from oneroof.insights.api import router as insights_router
 from oneroof.knowledge.api import router as knowledge_router
 from oneroof.queueing.api import router as queue_router
 from oneroof.transactions.api import router as transactions_router
@@ -100,3 +101,4 @@ api.add_router("/", transactions_router)
 api.add_router("/", feedback_router)
 api.add_router("/", care_router)
 api.add_router("/", knowledge_router)
+api.add_router("/", insights_router)
