@@ -7,6 +7,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from oneroof.insights.tests.helpers import clear_rollups, from_scratch, snapshot
 from oneroof.queueing import actions
@@ -37,6 +38,8 @@ def test_the_command_rebuilds_what_the_events_kept(
 
 
 def test_a_range_backwards_is_refused(db):
-    with pytest.raises(CommandError, match="before its start"):
+    with translation.override("en"), pytest.raises(CommandError, match="before its start"):
+        call_command("rebuild_rollups", "--from", "2026-05-02", "--to", "2026-05-01")
+    with pytest.raises(CommandError, match="تسبق بدايتها"):  # commands speak Arabic by default
         call_command("rebuild_rollups", "--from", "2026-05-02", "--to", "2026-05-01")
     assert snapshot() == {name: {} for name in snapshot()}
