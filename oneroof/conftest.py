@@ -75,6 +75,8 @@ def always_open(db):
 def _test_settings(settings):
     # Login throttling has its own test, which turns it back on.
     settings.AXES_ENABLED = False
+    # Roll-ups follow each transaction at once (insights.pending has its own delayed test).
+    settings.ONEROOF_ROLLUP_DELAY_MS = 0
     settings.ONEROOF_SMS_BACKEND = "oneroof.notify.backends.MemorySmsBackend"
     from oneroof.notify.backends import MemorySmsBackend
 

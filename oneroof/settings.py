@@ -256,6 +256,11 @@ EMAIL_PORT = env_int("ONEROOF_EMAIL_PORT", 25)
 # Web tickets one address may take in ten minutes (kiosks and staff are not limited).
 ONEROOF_WEB_TICKETS_PER_10_MIN = env_int("ONEROOF_WEB_TICKETS_PER_10_MIN", 10)
 
+# Milliseconds between two additions of the queue's, records' and surveys' facts to the
+# dashboards' roll-ups (each process adds what it collected, many facts in one statement);
+# 0 adds each transaction's facts at once. See docs/adr/0009-rollups.md.
+ONEROOF_ROLLUP_DELAY_MS = env_int("ONEROOF_ROLLUP_DELAY_MS", 1000)
+
 # --- Personal data ---------------------------------------------------------------------------
 # Days after which a transaction's phone and national ID are erased (the record stays).
 ONEROOF_RETENTION_DAYS = env_int("ONEROOF_RETENTION_DAYS", 730)

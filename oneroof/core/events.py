@@ -149,10 +149,16 @@ def _pending_batch() -> _Batch:
 
 def publish(group: str, event_type: str, payload: dict[str, Any]) -> None:
     """Send an event when the current transaction commits (at once outside one)."""
+    publish_all([(group, event_type, payload)])
+
+
+def publish_all(batch: list[Event]) -> None:
+    """Send several events together when the current transaction commits (at once, in one
+    send to the channel layer, outside one)."""
     if not connection.in_atomic_block:
-        _deliver([(group, event_type, payload)])
+        _deliver(batch)
         return
-    _pending_batch().events.append((group, event_type, payload))
+    _pending_batch().events.extend(batch)
 
 
 @contextlib.contextmanager

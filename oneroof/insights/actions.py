@@ -1,7 +1,8 @@
 """Keeping the roll-ups current, rebuilding them, and generating a demo history.
 
 Roll-ups follow the domain events of the queue, the transactions and the surveys: each
-event adds its difference after the action's transaction has committed. A failure here
+event's difference is added shortly after the action's transaction has committed, many
+events at a time (`insights.pending`). A failure here
 never fails the action that published the event; it is logged, and
 `oneroof rebuild_rollups` (run nightly for the previous day) recomputes the figures from
 raw rows. See docs/adr/0009-rollups.md."""
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from oneroof.core.errors import InvalidInput
 from oneroof.insights import history, rollups
 from oneroof.insights.history import HistoryReport
+from oneroof.insights.pending import pending
 
 logger = logging.getLogger(__name__)
 
@@ -31,11 +33,13 @@ def on_domain_event(group: str, event_type: str, payload: dict[str, Any]) -> Non
     try:
         if event_type == "queue.changed" and group.startswith("center."):
             # The same change is also published to the line's and the ticket's groups.
-            rollups.apply_ticket_change(public_id=payload["ticket"], kind=payload.get("kind", ""))
+            kind = payload.get("kind", "")
+            if kind in rollups.TICKET_KINDS:
+                pending.put(ticket=(payload["ticket"], kind))
         elif event_type == "record.created":
-            rollups.apply_record(int(payload["record"]))
+            pending.put(record=int(payload["record"]))
         elif event_type == "survey.answered":
-            rollups.apply_answer(int(payload["answer"]))
+            pending.put(answer=int(payload["answer"]))
         elif event_type == "counter.changed" and group.startswith("counter."):
             rollups.apply_counter_change(int(group.split(".", 1)[1]))
     except Exception:

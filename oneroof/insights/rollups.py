@@ -91,6 +91,9 @@ def _upsert(model: type, key: dict[str, Any], deltas: Deltas) -> tuple[str, list
     return sql, [*key.values(), *deltas.values()]
 
 
+MAX_PARAMETERS = 20_000
+
+
 def add(*changes: Change) -> None:
     """Add each change's differences to its table's row at its key, creating rows that
     are missing, all or nothing. PostgreSQL gets them in one statement (one round trip
@@ -109,12 +112,27 @@ def add(*changes: Change) -> None:
     if not statements:
         return
     if connection.vendor == "postgresql":
-        ctes = [f"u{i} AS ({sql} RETURNING 1)" for i, (sql, _p) in enumerate(statements[:-1])]
-        sql = (f"WITH {', '.join(ctes)} " if ctes else "") + statements[-1][0]
-        # Inside a caller's transaction, a failure must not leave it aborted.
-        guard = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+        # A few statements per round trip, well under PostgreSQL's 65,535 parameters.
+        groups: list[list[tuple[str, list]]] = [[]]
+        size = 0
+        for statement in statements:
+            if groups[-1] and size + len(statement[1]) > MAX_PARAMETERS:
+                groups.append([])
+                size = 0
+            groups[-1].append(statement)
+            size += len(statement[1])
+        # Inside a caller's transaction, a failure must not leave it aborted; several round
+        # trips are one transaction.
+        guard = (
+            transaction.atomic()
+            if connection.in_atomic_block or len(groups) > 1
+            else contextlib.nullcontext()
+        )
         with guard, connection.cursor() as cursor:
-            cursor.execute(sql, [p for _sql, params in statements for p in params])
+            for group in groups:
+                ctes = [f"u{i} AS ({sql} RETURNING 1)" for i, (sql, _p) in enumerate(group[:-1])]
+                sql = (f"WITH {', '.join(ctes)} " if ctes else "") + group[-1][0]
+                cursor.execute(sql, [p for _sql, params in group for p in params])
         return
     with transaction.atomic(), connection.cursor() as cursor:
         for sql, params in statements:
@@ -132,7 +150,8 @@ class Where:
     local: dt.datetime  # the fact's moment in the center's time zone
 
 
-def add_fact(where: Where, deltas: Deltas, *, per_employee: bool) -> None:
+def fact_changes(where: Where, deltas: Deltas, *, per_employee: bool) -> list[Change]:
+    """The rows one fact adds to: its hour, day and month, and its employee's day."""
     day = where.local.date()
     service_key = {
         "center_id": where.center_id,
@@ -154,7 +173,11 @@ def add_fact(where: Where, deltas: Deltas, *, per_employee: bool) -> None:
                 {k: v for k, v in deltas.items() if k in EMPLOYEE_FIELDS},
             )
         )
-    add(*changes)
+    return changes
+
+
+def add_fact(where: Where, deltas: Deltas, *, per_employee: bool) -> None:
+    add(*fact_changes(where, deltas, per_employee=per_employee))
 
 
 def ticket_deltas(kind: str, channel: str, priority_class: str) -> Deltas:
@@ -215,12 +238,26 @@ def answer_deltas(*, overall: int, waiting: int, courtesy: int, one_visit: bool)
     }
 
 
-def apply_ticket_change(*, public_id: str, kind: str) -> bool:
-    if kind not in TICKET_KINDS:
-        return False
-    row = (
-        Ticket.objects.filter(public_id=public_id)
-        .values(
+def _chunks(items: list, size: int = 500) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _zone(name: str, cache: dict[str, zoneinfo.ZoneInfo]) -> zoneinfo.ZoneInfo:
+    zone = cache.get(name)
+    if zone is None:
+        zone = cache[name] = zoneinfo.ZoneInfo(name)
+    return zone
+
+
+def ticket_changes(items: Iterable[tuple[str, str]]) -> list[Change]:
+    """The roll-up changes of queue events, each `(ticket public id, kind)`, read with one
+    query per 500 tickets."""
+    wanted = [(public_id, kind) for public_id, kind in items if kind in TICKET_KINDS]
+    rows: dict[str, dict[str, Any]] = {}
+    for chunk in _chunks(sorted({public_id for public_id, _kind in wanted})):
+        for row in Ticket.objects.filter(public_id__in=chunk).values(
+            "public_id",
             "center_id",
             "service_id",
             "service__agency_id",
@@ -228,26 +265,32 @@ def apply_ticket_change(*, public_id: str, kind: str) -> bool:
             "channel",
             "priority_class",
             "center__time_zone",
+        ):
+            rows[str(row["public_id"])] = row
+    zones: dict[str, zoneinfo.ZoneInfo] = {}
+    changes: list[Change] = []
+    for public_id, kind in wanted:
+        row = rows.get(str(public_id))
+        if row is None:
+            continue
+        where = Where(
+            center_id=row["center_id"],
+            agency_id=row["service__agency_id"],
+            service_id=row["service_id"],
+            employee_id=None,
+            local=row["issued_at"].astimezone(_zone(row["center__time_zone"], zones)),
         )
-        .first()
-    )
-    if row is None:
-        return False
-    where = Where(
-        center_id=row["center_id"],
-        agency_id=row["service__agency_id"],
-        service_id=row["service_id"],
-        employee_id=None,
-        local=row["issued_at"].astimezone(zoneinfo.ZoneInfo(row["center__time_zone"])),
-    )
-    add_fact(where, ticket_deltas(kind, row["channel"], row["priority_class"]), per_employee=False)
-    return True
+        deltas = ticket_deltas(kind, row["channel"], row["priority_class"])
+        changes += fact_changes(where, deltas, per_employee=False)
+    return changes
 
 
-def apply_record(record_id: int) -> bool:
-    row = (
-        TransactionRecord.objects.filter(pk=record_id, center__isnull=False)
-        .values(
+def record_changes(record_ids: Iterable[int]) -> list[Change]:
+    """The roll-up changes of new transaction records (those with a center)."""
+    zones: dict[str, zoneinfo.ZoneInfo] = {}
+    changes: list[Change] = []
+    for chunk in _chunks(sorted(set(record_ids))):
+        for row in TransactionRecord.objects.filter(pk__in=chunk, center__isnull=False).values(
             "center_id",
             "agency_id",
             "service_id",
@@ -260,36 +303,34 @@ def apply_record(record_id: int) -> bool:
             "handling_seconds",
             "ticket__transferred_from_id",
             "center__time_zone",
-        )
-        .first()
-    )
-    if row is None:
-        return False
-    where = Where(
-        center_id=row["center_id"],
-        agency_id=row["agency_id"],
-        service_id=row["service_id"],
-        employee_id=row["employee_id"],
-        local=row["ended_at"].astimezone(zoneinfo.ZoneInfo(row["center__time_zone"])),
-    )
-    deltas = record_deltas(
-        outcome=row["outcome"],
-        channel=row["channel"],
-        fee=row["fee_charged"],
-        wait_seconds=row["wait_seconds"],
-        handling_seconds=row["handling_seconds"],
-        first_leg=row["ticket__transferred_from_id"] is None,
-    )
-    add_fact(where, deltas, per_employee=True)
-    return True
+        ):
+            where = Where(
+                center_id=row["center_id"],
+                agency_id=row["agency_id"],
+                service_id=row["service_id"],
+                employee_id=row["employee_id"],
+                local=row["ended_at"].astimezone(_zone(row["center__time_zone"], zones)),
+            )
+            deltas = record_deltas(
+                outcome=row["outcome"],
+                channel=row["channel"],
+                fee=row["fee_charged"],
+                wait_seconds=row["wait_seconds"],
+                handling_seconds=row["handling_seconds"],
+                first_leg=row["ticket__transferred_from_id"] is None,
+            )
+            changes += fact_changes(where, deltas, per_employee=True)
+    return changes
 
 
-def apply_answer(answer_id: int) -> bool:
-    row = (
-        SurveyAnswer.objects.filter(
-            pk=answer_id, center__isnull=False, agency__isnull=False, service__isnull=False
-        )
-        .values(
+def answer_changes(answer_ids: Iterable[int]) -> list[Change]:
+    """The roll-up changes of new survey answers (those with a center and a service)."""
+    zones: dict[str, zoneinfo.ZoneInfo] = {}
+    changes: list[Change] = []
+    for chunk in _chunks(sorted(set(answer_ids))):
+        for row in SurveyAnswer.objects.filter(
+            pk__in=chunk, center__isnull=False, agency__isnull=False, service__isnull=False
+        ).values(
             "center_id",
             "agency_id",
             "service_id",
@@ -300,26 +341,40 @@ def apply_answer(answer_id: int) -> bool:
             "courtesy",
             "one_visit",
             "center__time_zone",
-        )
-        .first()
-    )
-    if row is None:
-        return False
-    where = Where(
-        center_id=row["center_id"],
-        agency_id=row["agency_id"],
-        service_id=row["service_id"],
-        employee_id=row["employee_id"],
-        local=row["answered_at"].astimezone(zoneinfo.ZoneInfo(row["center__time_zone"])),
-    )
-    deltas = answer_deltas(
-        overall=row["overall"],
-        waiting=row["waiting"],
-        courtesy=row["courtesy"],
-        one_visit=row["one_visit"],
-    )
-    add_fact(where, deltas, per_employee=True)
-    return True
+        ):
+            where = Where(
+                center_id=row["center_id"],
+                agency_id=row["agency_id"],
+                service_id=row["service_id"],
+                employee_id=row["employee_id"],
+                local=row["answered_at"].astimezone(_zone(row["center__time_zone"], zones)),
+            )
+            deltas = answer_deltas(
+                overall=row["overall"],
+                waiting=row["waiting"],
+                courtesy=row["courtesy"],
+                one_visit=row["one_visit"],
+            )
+            changes += fact_changes(where, deltas, per_employee=True)
+    return changes
+
+
+def apply_ticket_change(*, public_id: str, kind: str) -> bool:
+    changes = ticket_changes([(public_id, kind)])
+    add(*changes)
+    return bool(changes)
+
+
+def apply_record(record_id: int) -> bool:
+    changes = record_changes([record_id])
+    add(*changes)
+    return bool(changes)
+
+
+def apply_answer(answer_id: int) -> bool:
+    changes = answer_changes([answer_id])
+    add(*changes)
+    return bool(changes)
 
 
 # --- counter time ----------------------------------------------------------------------------

@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, Q, QuerySet, Value, When
+from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -27,6 +28,7 @@ from oneroof.core import events, memo
 from oneroof.core.errors import Conflict, InvalidInput, NotAllowed
 from oneroof.core.memo import Memo
 from oneroof.notify.actions import phone_normalize, sms_send
+from oneroof.queueing import statements
 from oneroof.queueing.choices import (
     ACTIVE_AT_COUNTER,
     CLASS_ORDER,
@@ -53,6 +55,7 @@ from oneroof.queueing.permissions import (
     can_operate_counter,
     is_supervisor_of,
     lines_user_may_serve,
+    works_at,
 )
 from oneroof.transactions.actions import record_from_ticket
 
@@ -87,6 +90,29 @@ def _rank_at(policy: CallingPolicy, priority_class: str, queued_at: dt.datetime)
     return queued_at - dt.timedelta(minutes=policy.bonus_minutes(priority_class))
 
 
+def _event(
+    ticket: Ticket,
+    kind: str,
+    from_status: str,
+    to_status: str,
+    *,
+    at: dt.datetime,
+    counter: Counter | None = None,
+    user: AnyUser | None = None,
+    reason: str = "",
+) -> TicketEvent:
+    return TicketEvent(
+        ticket=ticket if ticket.pk else None,
+        at=at,
+        kind=kind,
+        from_status=from_status,
+        to_status=to_status,
+        counter=counter,
+        user=user if user is not None and user.is_authenticated else None,
+        reason=reason[:300],
+    )
+
+
 def _record(
     ticket: Ticket,
     kind: str,
@@ -97,16 +123,9 @@ def _record(
     user: AnyUser | None = None,
     reason: str = "",
 ) -> None:
-    TicketEvent.objects.create(
-        ticket=ticket,
-        at=at,
-        kind=kind,
-        from_status=from_status,
-        to_status=ticket.status,
-        counter=counter,
-        user=user if user is not None and user.is_authenticated else None,
-        reason=reason[:300],
-    )
+    _event(
+        ticket, kind, from_status, ticket.status, at=at, counter=counter, user=user, reason=reason
+    ).save(force_insert=True)
 
 
 def _draw_number(line_id: int, business_date: dt.date) -> int:
@@ -144,9 +163,13 @@ def _publish_ticket(ticket: Ticket, kind: str, extra: dict[str, Any] | None = No
         "counter": ticket.counter.number if ticket.counter_id else None,
     }
     payload.update(extra or {})
-    events.publish(f"center.{ticket.center_id}", "queue.changed", payload)
-    events.publish(f"line.{ticket.line_id}", "queue.changed", payload)
-    events.publish(f"ticket.{ticket.public_id}", "ticket.changed", payload)
+    events.publish_all(
+        [
+            (f"center.{ticket.center_id}", "queue.changed", payload),
+            (f"line.{ticket.line_id}", "queue.changed", payload),
+            (f"ticket.{ticket.public_id}", "ticket.changed", payload),
+        ]
+    )
 
 
 def _announce(ticket: Ticket) -> None:
@@ -193,6 +216,12 @@ def _notify_near_front(line: Line, policy: CallingPolicy) -> None:
     line_id, limit = line.pk, policy.notify_at_position
 
     def notify() -> None:
+        # Most calls have nobody to tell: one light read decides, outside any transaction.
+        glance = _ordered(
+            Ticket.objects.filter(line_id=line_id, status=TicketStatus.WAITING), policy
+        ).values_list("phone", "position_notified")[:limit]
+        if not any(phone and not notified for phone, notified in glance):
+            return
         with transaction.atomic():
             front = list(
                 _ordered(
@@ -347,8 +376,38 @@ def ticket_issue(
             },
         )
     policy = policy_for(center)
+    business_date = now.astimezone(center.tz).date()
+    if not phone and statements.available():
+        # One statement: number, ticket, event and the people ahead (see statements.py).
+        ticket = Ticket(
+            center=center,
+            line=line,
+            service=service,
+            business_date=business_date,
+            priority_class=priority_class,
+            class_order=CLASS_ORDER[priority_class],
+            priority_reason=priority_reason,
+            channel=channel,
+            phone=phone,
+            lang=lang,
+            issued_at=now,
+            queued_at=now,
+            rank_at=_rank_at(policy, priority_class, now),
+        )
+        event = TicketEvent(
+            at=now,
+            kind=EventKind.ISSUED,
+            from_status="",
+            to_status=ticket.status,
+            user=acting_user if acting_user is not None and acting_user.is_authenticated else None,
+            reason="",
+        )
+        ticket.people_ahead_when_issued = statements.issue(
+            ticket, event, prefix=line.prefix, strict=policy.kind == PolicyKind.STRICT
+        )
+        _publish_ticket(ticket, "issued")
+        return ticket
     with transaction.atomic():
-        business_date = now.astimezone(center.tz).date()
         # Drawing the number first holds the line's day row until commit, so two kiosks
         # issuing for the same phone at once are taken one after the other; a refusal rolls
         # the number back, leaving no gap.
@@ -389,8 +448,14 @@ def ticket_issue(
 # --- counters --------------------------------------------------------------------------------
 
 
-def _state(counter: Counter, *, lock: bool = True) -> CounterState:
-    qs = CounterState.objects.select_for_update() if lock else CounterState.objects
+def _state(counter: Counter, *, lock: bool = True, with_busy: bool = False) -> CounterState:
+    """The counter's state (locked for this transaction unless `lock` is False); with
+    `with_busy`, also whether a visitor is at the counter (`state.busy`), in the same read."""
+    qs = CounterState.objects.select_for_update(of=("self",)) if lock else CounterState.objects
+    if with_busy:
+        qs = qs.annotate(
+            busy=Exists(Ticket.objects.filter(counter=counter, status__in=ACTIVE_AT_COUNTER))
+        )
     state = qs.filter(counter=counter).first()
     if state is None:
         CounterState.objects.get_or_create(counter=counter)
@@ -465,8 +530,10 @@ def counter_open(*, counter: Counter, lines: list[Line], acting_user: User) -> C
     return state
 
 
-def _operated_state(counter: Counter, acting_user: User) -> CounterState:
-    state = _state(counter)
+def _operated_state(
+    counter: Counter, acting_user: User, *, with_busy: bool = False
+) -> CounterState:
+    state = _state(counter, with_busy=with_busy)
     if not can_operate_counter(acting_user, state):
         raise NotAllowed(_("This counter is not yours to operate."))
     return state
@@ -519,10 +586,10 @@ def counter_close(*, counter: Counter, acting_user: User) -> CounterState:
 
 
 def _ready_to_call(counter: Counter, acting_user: User) -> CounterState:
-    state = _operated_state(counter, acting_user)
+    state = _operated_state(counter, acting_user, with_busy=True)
     if state.status != CounterStatus.OPEN:
         raise Conflict(_("Open the counter before calling visitors."))
-    if _active_ticket(counter):
+    if state.busy:
         raise Conflict(_("Finish with the current visitor before calling the next one."))
     return state
 
@@ -535,25 +602,41 @@ def _take(
     now: dt.datetime,
     reason: str = "",
 ) -> Ticket:
-    updated = Ticket.objects.filter(pk=ticket.pk, status=TicketStatus.WAITING).update(
-        status=TicketStatus.CALLED,
-        counter=counter,
-        served_by=acting_user,
-        called_at=now,
-        reserved_counter=None,
-    )
-    if updated != 1:  # taken by another counter in between: never call a visitor twice
+    changes = {
+        "status": TicketStatus.CALLED,
+        "counter": counter,
+        "served_by": acting_user,
+        "called_at": now,
+        "reserved_counter": None,
+    }
+    if statements.available():
+        # The conditional update and its event in one statement (see statements.py).
+        event = _event(ticket, kind, TicketStatus.WAITING, TicketStatus.CALLED,
+                       at=now, counter=counter, user=acting_user, reason=reason)  # fmt: skip
+        updated = statements.update_and_record(
+            ticket,
+            changes,
+            event,
+            only_if_status=TicketStatus.WAITING,
+        )
+    else:
+        updated = Ticket.objects.filter(pk=ticket.pk, status=TicketStatus.WAITING).update(**changes)
+    if not updated:  # taken by another counter in between: never call a visitor twice
         raise Conflict(
             _("This visitor has just been called by another counter."), code="already_called"
         )
-    ticket.status = TicketStatus.CALLED
-    ticket.counter = counter
-    ticket.served_by = acting_user
-    ticket.called_at = now
-    ticket.reserved_counter = None
-    _record(
-        ticket, kind, TicketStatus.WAITING, at=now, counter=counter, user=acting_user, reason=reason
-    )
+    for name, value in changes.items():
+        setattr(ticket, name, value)
+    if not statements.available():
+        _record(
+            ticket,
+            kind,
+            TicketStatus.WAITING,
+            at=now,
+            counter=counter,
+            user=acting_user,
+            reason=reason,
+        )
     return ticket
 
 
@@ -571,7 +654,10 @@ def ticket_call_next(*, counter: Counter, acting_user: User) -> Ticket | None:
     with transaction.atomic():
         state = _ready_to_call(counter, acting_user)
         policy = policy_for(counter.center_id)
-        line_ids = list(state.lines.values_list("pk", flat=True))
+        # The counter's lines as a subquery of the same read.
+        line_ids = CounterState.lines.through.objects.filter(counterstate_id=state.pk).values(
+            "line_id"
+        )
         waiting = Ticket.objects.filter(line_id__in=line_ids, status=TicketStatus.WAITING).filter(
             Q(reserved_counter__isnull=True) | Q(reserved_counter=counter)
         )
@@ -635,27 +721,66 @@ def ticket_call(*, counter: Counter, ticket: Ticket, reason: str, acting_user: U
 # --- at the counter --------------------------------------------------------------------------
 
 
-def _locked(ticket: Ticket) -> Ticket:
-    return (
-        Ticket.objects.select_for_update(of=("self",))
-        .select_related("counter", "line", "service", "center")
-        .get(pk=ticket.pk)
+def ticket_ref(public_id: str) -> Ticket:
+    """A ticket known only by its public id, for the counter actions (recall, start,
+    complete, no-show, park) to read once, locked: unknown → 404, another center's → 403."""
+    return Ticket(public_id=public_id[:32])
+
+
+def _locked(ticket: Ticket, acting_user: AnyUser | None = None) -> Ticket:
+    qs = Ticket.objects.select_for_update(of=("self",)).select_related(
+        "counter__state", "line", "service", "center"
     )
+    if ticket.pk is not None:
+        return qs.get(pk=ticket.pk)
+    locked = qs.filter(public_id=ticket.public_id).first()
+    if locked is None:
+        raise Http404
+    if acting_user is None or not works_at(acting_user, locked.center_id):
+        raise PermissionDenied
+    return locked
+
+
+def _counter_state(ticket: Ticket) -> CounterState:
+    """The state of the ticket's counter, read with the ticket when it was locked."""
+    try:
+        return ticket.counter.state
+    except CounterState.DoesNotExist:
+        return _state(ticket.counter, lock=False)
 
 
 def _at_my_counter(ticket: Ticket, acting_user: User, allowed: tuple[str, ...]) -> Ticket:
-    locked = _locked(ticket)
+    locked = _locked(ticket, acting_user)
     if locked.status not in allowed:
         raise Conflict(
             _("Not possible while the ticket is “%(status)s”.")
             % {"status": locked.get_status_display()},
             code="wrong_state",
         )
-    if locked.counter_id is None or not can_operate_counter(
-        acting_user, _state(locked.counter, lock=False)
-    ):
+    if locked.counter_id is None or not can_operate_counter(acting_user, _counter_state(locked)):
         raise NotAllowed(_("This visitor is not at your counter."))
     return locked
+
+
+def _save_and_record(
+    ticket: Ticket,
+    fields: list[str],
+    kind: str,
+    from_status: str,
+    *,
+    at: dt.datetime,
+    counter: Counter | None = None,
+    user: AnyUser | None = None,
+    reason: str = "",
+) -> None:
+    """Save some of the ticket's fields and record its event: one statement on PostgreSQL."""
+    if statements.available():
+        event = _event(ticket, kind, from_status, ticket.status,
+                       at=at, counter=counter, user=user, reason=reason)  # fmt: skip
+        statements.update_and_record(ticket, {f: getattr(ticket, f) for f in fields}, event)
+        return
+    ticket.save(update_fields=fields)
+    _record(ticket, kind, from_status, at=at, counter=counter, user=user, reason=reason)
 
 
 def ticket_recall(*, ticket: Ticket, acting_user: User) -> Ticket:
@@ -663,9 +788,9 @@ def ticket_recall(*, ticket: Ticket, acting_user: User) -> Ticket:
     with transaction.atomic():
         ticket = _at_my_counter(ticket, acting_user, (TicketStatus.CALLED,))
         ticket.recall_count += 1
-        ticket.save(update_fields=["recall_count"])
-        _record(
+        _save_and_record(
             ticket,
+            ["recall_count"],
             EventKind.RECALLED,
             ticket.status,
             at=now,
@@ -683,9 +808,9 @@ def ticket_start(*, ticket: Ticket, acting_user: User) -> Ticket:
         ticket = _at_my_counter(ticket, acting_user, (TicketStatus.CALLED,))
         ticket.status = TicketStatus.SERVING
         ticket.started_at = now
-        ticket.save(update_fields=["status", "started_at"])
-        _record(
+        _save_and_record(
             ticket,
+            ["status", "started_at"],
             EventKind.STARTED,
             TicketStatus.CALLED,
             at=now,
@@ -717,9 +842,9 @@ def ticket_complete(
         ticket.note = note[:2000]
         ticket.started_at = ticket.started_at or now
         ticket.ended_at = now
-        ticket.save(update_fields=["status", "outcome", "note", "started_at", "ended_at"])
-        _record(
+        _save_and_record(
             ticket,
+            ["status", "outcome", "note", "started_at", "ended_at"],
             EventKind.COMPLETED,
             before,
             at=now,

@@ -228,7 +228,7 @@ def _staff_ticket(request, ticket_id: str):
 )
 def recall(request, ticket_id: str):
     return _out(
-        actions.ticket_recall(ticket=_staff_ticket(request, ticket_id), acting_user=request.user)
+        actions.ticket_recall(ticket=actions.ticket_ref(ticket_id), acting_user=request.user)
     )
 
 
@@ -240,7 +240,7 @@ def recall(request, ticket_id: str):
 )
 def start(request, ticket_id: str):
     return _out(
-        actions.ticket_start(ticket=_staff_ticket(request, ticket_id), acting_user=request.user)
+        actions.ticket_start(ticket=actions.ticket_ref(ticket_id), acting_user=request.user)
     )
 
 
@@ -253,7 +253,7 @@ def start(request, ticket_id: str):
 def complete(request, ticket_id: str, payload: CompleteIn):
     return _out(
         actions.ticket_complete(
-            ticket=_staff_ticket(request, ticket_id),
+            ticket=actions.ticket_ref(ticket_id),
             outcome=payload.outcome,
             note=payload.note or "",
             acting_user=request.user,
@@ -269,7 +269,7 @@ def complete(request, ticket_id: str, payload: CompleteIn):
 )
 def no_show(request, ticket_id: str):
     return _out(
-        actions.ticket_no_show(ticket=_staff_ticket(request, ticket_id), acting_user=request.user)
+        actions.ticket_no_show(ticket=actions.ticket_ref(ticket_id), acting_user=request.user)
     )
 
 
@@ -292,9 +292,7 @@ def requeue(request, ticket_id: str):
     summary="Put on hold",
 )
 def park(request, ticket_id: str):
-    return _out(
-        actions.ticket_park(ticket=_staff_ticket(request, ticket_id), acting_user=request.user)
-    )
+    return _out(actions.ticket_park(ticket=actions.ticket_ref(ticket_id), acting_user=request.user))
 
 
 @router.post(

@@ -3,13 +3,18 @@ lines of their agencies; a supervisor on every line of their center."""
 
 from __future__ import annotations
 
+import copy
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from oneroof.accounts.choices import Role
 from oneroof.accounts.permissions import AnyUser, center_ids, is_system_admin, roles_of
-from oneroof.centers.models import Counter
+from oneroof.centers.models import Center, Counter
+from oneroof.core.memo import Memo
 from oneroof.queueing.models import CounterState, Line, Ticket
+
+_COUNTERS = Memo("queueing.counters", ttl=30).clear_on(Counter, Center)
 
 
 def is_supervisor_of(user: AnyUser, center_id: int) -> bool:
@@ -41,10 +46,17 @@ def can_operate_counter(user: AnyUser, state: CounterState) -> bool:
 
 
 def access_counter(user: AnyUser, counter_id: int) -> Counter:
-    """A counter the user works at (404 if none such, 403 if another center's)."""
-    counter = Counter.objects.select_related("center").filter(pk=counter_id).first()
+    """A counter the user works at (404 if none such, 403 if another center's). Counters
+    and centers change rarely: they are remembered for 30 s (cleared at once in the process
+    that saves one); each caller gets its own copy."""
+    counter = _COUNTERS.get(
+        counter_id,
+        lambda: Counter.objects.select_related("center").filter(pk=counter_id).first(),
+        keep_none=False,
+    )
     if counter is None:
         raise Http404
+    counter = copy.copy(counter)
     if not works_at(user, counter.center_id):
         raise PermissionDenied
     return counter

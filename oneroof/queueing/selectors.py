@@ -107,7 +107,10 @@ class TicketView:
 
 def ticket_view(ticket: Ticket) -> TicketView:
     ticket = latest_leg(ticket)
-    ahead = people_ahead(ticket)
+    # A ticket just issued comes with its count, made by the statement that inserted it.
+    ahead = getattr(ticket, "people_ahead_when_issued", None)
+    if ahead is None:
+        ahead = people_ahead(ticket)
     wait = (
         estimated_wait_minutes(ahead, ticket.line) if ticket.status == TicketStatus.WAITING else 0
     )

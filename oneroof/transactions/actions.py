@@ -68,7 +68,8 @@ def record_from_ticket(
 ) -> TransactionRecord:
     """The record of a visit served at a counter, written by the queue's complete and
     transfer actions inside their own database transaction."""
-    appointment = getattr(ticket, "appointment", None)  # None when not booked
+    # None when not booked; a booking always has a phone, which its ticket keeps.
+    appointment = getattr(ticket, "appointment", None) if ticket.phone else None
     record = TransactionRecord.objects.create(
         service_id=ticket.service_id,
         agency_id=ticket.service.agency_id,

@@ -181,3 +181,53 @@ def test_a_broken_event_is_logged_and_never_raised(caplog, always_open):
     # an event about a row that no longer exists changes nothing
     on_domain_event("center.1", "queue.changed", {"ticket": "gone", "kind": "issued"})
     assert not ServiceDay.objects.exists()
+
+
+def test_facts_wait_for_the_delay_then_arrive_together(
+    always_open, employee_a, settings, django_capture_on_commit_callbacks
+):
+    from oneroof.insights.pending import pending
+
+    run = django_capture_on_commit_callbacks
+    with run(execute=True):
+        desk = open_counter(employee_a)
+    # given a delay longer than the test, so only flush() adds what is pending
+    settings.ONEROOF_ROLLUP_DELAY_MS = 600_000
+    pending.take()
+    with run(execute=True):
+        for i in range(5):
+            issue(minutes_ago=10 - i)
+    with run(execute=True):
+        ticket = actions.ticket_call_next(counter=desk, acting_user=fresh(employee_a))
+    with run(execute=True):
+        actions.ticket_complete(ticket=ticket, outcome="completed", acting_user=fresh(employee_a))
+    # then nothing is counted yet, and six facts wait: five arrivals and one service
+    assert not ServiceDay.objects.exists()
+    assert len(pending) == 6
+    # when the pending facts are added (by the background thread, or here by hand)
+    assert pending.flush() == 6
+    assert len(pending) == 0
+    # then they are counted once, as a rebuild from the raw rows counts them
+    row = today_row()
+    assert (row.arrivals, row.served, row.completed) == (5, 1, 1)
+    before, after = rebuilt_today()
+    assert before == after
+
+
+def test_a_failed_addition_is_logged_and_the_rows_stay_repairable(
+    always_open, settings, caplog, monkeypatch
+):
+    from oneroof.insights import pending as pending_module
+
+    settings.ONEROOF_ROLLUP_DELAY_MS = 600_000
+    pending_module.pending.take()
+    pending_module.pending.put(ticket=("not-a-ticket", "issued"), record=10**9)
+
+    def broken(*changes):
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(pending_module.rollups, "add", broken)
+    with caplog.at_level(logging.ERROR, logger="oneroof.insights.pending"):
+        assert pending_module.pending.flush() == 0
+    assert "rebuild_rollups" in caplog.text
+    assert len(pending_module.pending) == 0

@@ -236,3 +236,48 @@ def test_an_inactive_service_is_not_offered(always_open):
 def test_an_unknown_language_falls_back_to_arabic(always_open):
     assert issue(PASSPORTS, lang="fr").lang == "ar"
     assert issue(PASSPORTS, lang="en").lang == "en"
+
+
+@pytest.mark.parametrize("phone", ["", "55123456"])
+def test_the_thousandth_ticket_and_what_the_database_holds_are_the_same_on_each_path(
+    always_open, phone
+):
+    # given a line that has already issued 998 numbers today (PostgreSQL takes a ticket
+    # without a phone in one hand-written statement, with one the ORM's steps)
+    first = issue(PASSPORTS)
+    LineDay.objects.filter(line=line("A")).update(last_number=998)
+    # when two more are issued
+    ninety_nine = issue(PASSPORTS, phone=phone)
+    thousand = issue(PASSPORTS)
+    # then the numbers keep three digits until they need four
+    assert [ninety_nine.number, thousand.number] == ["A999", "A1000"]
+    assert thousand.sequence == 1000
+    # and the returned instances are what the database holds, events included
+    for ticket in (first, ninety_nine, thousand):
+        stored = Ticket.objects.get(pk=ticket.pk)
+        for field in Ticket._meta.concrete_fields:
+            assert getattr(stored, field.attname) == getattr(ticket, field.attname), field.name
+        assert events_of(ticket) == [(EventKind.ISSUED, "", TicketStatus.WAITING)]
+    assert TicketEvent.objects.get(ticket=thousand).user_id is None
+
+
+def test_people_ahead_of_a_new_ticket_match_the_queue_under_each_policy(always_open):
+    from oneroof.queueing.models import CallingPolicy
+    from oneroof.queueing.selectors import people_ahead, ticket_view
+
+    for kind in ("strict", "weighted", "interleave"):
+        Ticket.objects.all().delete()
+        CallingPolicy.objects.filter(center=center()).update(kind=kind)
+        from oneroof.core import memo
+
+        memo.clear_all()
+        # given normal and priority visitors waiting
+        issue(PASSPORTS, minutes_ago=30)
+        issue(PASSPORTS, minutes_ago=20, priority_reason="elderly")
+        issue(PASSPORTS, minutes_ago=10)
+        # when a priority visitor and a normal one arrive now
+        for kwargs in ({"priority_reason": "pregnancy"}, {}):
+            ticket = issue(PASSPORTS, **kwargs)
+            # then the count given at issue is the count a later look makes
+            fresh_look = Ticket.objects.get(pk=ticket.pk)
+            assert ticket_view(ticket).people_ahead == people_ahead(fresh_look), kind
