@@ -37,7 +37,7 @@ echo "==> Lint (ruff)"
 .venv/bin/ruff format --check .
 
 echo "==> Translations are complete"
-.venv/bin/oneroof compile_translations
+.venv/bin/oneroof compile_translations --check-sources
 
 echo "==> Django checks and migrations"
 .venv/bin/oneroof check --fail-level WARNING

@@ -449,9 +449,13 @@ def _alert_text(alert: selectors.Alert, lines: dict[str, selectors.LineNow],
             "n": line.waiting if line else 0,
         }
     counter = counters.get(alert.subject)
-    return _("Counter %(n)s has been on a break for %(m)s min (%(name)s).") % {
+    return _(
+        "Counter %(n)s has been on a break for %(m)s min, longer than the center's %(limit)s "
+        "min (%(name)s)."
+    ) % {
         "n": alert.subject,
         "m": alert.minutes,
+        "limit": alert.limit,
         "name": (counter.employee if counter else "") or "",
     }
 

@@ -56,7 +56,6 @@ GRANULARITIES = ("hour", "day", "week", "month", "total")
 MAX_HOURLY_DAYS = 31
 MAX_DAYS = 3 * 366
 EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2199, 12, 31)  # keeps date arithmetic in range
-PAUSE_ALERT_MINUTES = 20  # a counter paused longer than this is flagged on the live view
 
 Row = dict[str, Any]
 CENTS = Decimal("0.01")
@@ -614,6 +613,13 @@ def _running_counter_time(
     return out
 
 
+def pause_alert_minutes(center: Center | int) -> int:
+    """Minutes of break after which the live view flags a counter: the center's setting."""
+    from oneroof.queueing.actions import policy_for
+
+    return policy_for(center).pause_alert_minutes
+
+
 def center_live(
     center: Center, *, agency_ids: frozenset[int] | None = None, now: dt.datetime | None = None
 ) -> CenterLive:
@@ -651,6 +657,8 @@ def center_live(
         if over:
             alerts.append(Alert("wait_over_target", line.prefix, longest, line.target_wait_minutes))
     agency_of_line = dict(Line.objects.filter(center=center).values_list("pk", "agency_id"))
+    # A counter on a break longer than the center's setting (its calling policy) is flagged.
+    pause_limit = pause_alert_minutes(center)
     states = {
         s.counter_id: s
         for s in CounterState.objects.filter(counter__center=center)
@@ -675,7 +683,7 @@ def center_live(
         since = state.since if state else None
         minutes = int((now - since).total_seconds() // 60) if since else None
         paused_long = (
-            status == CounterStatus.PAUSED and minutes is not None and minutes > PAUSE_ALERT_MINUTES
+            status == CounterStatus.PAUSED and minutes is not None and minutes > pause_limit
         )
         employee = state.employee if state and status != CounterStatus.CLOSED else None
         prefixes = sorted(li.prefix for li in state.lines.all()) if state else []
@@ -695,9 +703,7 @@ def center_live(
             )
         )
         if paused_long:
-            alerts.append(
-                Alert("counter_paused", str(counter.number), minutes, PAUSE_ALERT_MINUTES)
-            )
+            alerts.append(Alert("counter_paused", str(counter.number), minutes, pause_limit))
     filt = KpiFilter(center_ids=frozenset({center.pk}), agency_ids=agency_ids)
     row = _merge(
         _rows(AgencyHour, "day", today, today + dt.timedelta(days=1), filt, [], MEASURE_FIELDS),

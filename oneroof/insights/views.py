@@ -165,7 +165,7 @@ def live(request: HttpRequest, center: str) -> HttpResponse:
             "config": config,
             "nav": insight_links(request.user),
             "active": "live",
-            "pause_alert_minutes": selectors.PAUSE_ALERT_MINUTES,
+            "pause_alert_minutes": selectors.pause_alert_minutes(where),
         },
     )
 

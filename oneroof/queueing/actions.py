@@ -1106,6 +1106,7 @@ POLICY_FIELDS = {
     "interleave_priority",
     "requeue_window_minutes",
     "notify_at_position",
+    "pause_alert_minutes",
 }
 
 

@@ -69,6 +69,7 @@ class CallingPolicyAdmin(SupervisorScoped, admin.ModelAdmin):
         "interleave_priority",
         "requeue_window_minutes",
         "notify_at_position",
+        "pause_alert_minutes",
     )
 
     def save_model(self, request, obj, form, change):

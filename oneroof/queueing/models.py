@@ -132,6 +132,11 @@ class CallingPolicy(TimeStampedModel):
         default=3,
         validators=[MaxValueValidator(50)],
     )
+    pause_alert_minutes = models.PositiveSmallIntegerField(
+        _("alert when a counter is on a break longer than (minutes)"),
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(240)],
+    )
 
     class Meta:
         verbose_name = _("calling policy")

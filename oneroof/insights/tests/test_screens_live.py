@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from oneroof.core.errors import InvalidInput
 from oneroof.insights import selectors
 from oneroof.insights.tests.screens_world import make_world
 from oneroof.queueing import actions
@@ -47,7 +48,9 @@ def test_a_line_past_its_target_and_a_long_break_raise_alerts(as_persona, employ
     actions.ticket_start(ticket=ticket, acting_user=employee_a)
     actions.ticket_complete(ticket=ticket, outcome="completed", acting_user=employee_a)
     actions.counter_pause(counter=world.counter_a, acting_user=employee_a)
-    long_ago = timezone.now() - dt.timedelta(minutes=selectors.PAUSE_ALERT_MINUTES + 5)
+    limit = selectors.pause_alert_minutes(world.counter_a.center_id)
+    assert limit == 20  # the default setting
+    long_ago = timezone.now() - dt.timedelta(minutes=limit + 5)
     CounterState.objects.filter(counter=world.counter_a).update(since=long_ago)
     state = client.get(STATE).json()
     assert sorted(a["kind"] for a in state["alerts"]) == ["pause", "wait"]
@@ -90,3 +93,27 @@ def test_the_page_renders_in_arabic_and_english_with_its_charts(as_persona):
     english = client.get("/en/staff/insights/live/al-rayyan/").content.decode()
     assert 'dir="ltr"' in english and "Waiting per line" in english
     assert "<script>" not in english and "style=" not in english  # the CSP allows neither
+
+
+def test_the_break_alert_follows_the_centers_own_setting(as_persona, employee_a, supervisor_a):
+    from oneroof.queueing.models import CallingPolicy
+
+    world = make_world()
+    client = as_persona("supervisor_a")
+    # given a counter on a break for 30 minutes
+    actions.counter_pause(counter=world.counter_a, acting_user=employee_a)
+    half_an_hour_ago = timezone.now() - dt.timedelta(minutes=30)
+    CounterState.objects.filter(counter=world.counter_a).update(since=half_an_hour_ago)
+    center = world.counter_a.center
+    # when the supervisor allows breaks of 45 minutes, no alert is raised
+    actions.policy_update(center=center, acting_user=supervisor_a, pause_alert_minutes=45)
+    assert [a["kind"] for a in client.get(STATE).json()["alerts"]] == ["wait"]
+    # and with 25 minutes the counter is flagged, the limit named in the alert
+    actions.policy_update(center=center, acting_user=supervisor_a, pause_alert_minutes=25)
+    state = client.get(STATE).json()
+    assert sorted(a["kind"] for a in state["alerts"]) == ["pause", "wait"]
+    assert "25" in next(a["text"] for a in state["alerts"] if a["kind"] == "pause")
+    # a limit of 0 minutes is refused and the setting stays
+    with pytest.raises(InvalidInput):
+        actions.policy_update(center=center, acting_user=supervisor_a, pause_alert_minutes=0)
+    assert CallingPolicy.objects.get(center=center).pause_alert_minutes == 25

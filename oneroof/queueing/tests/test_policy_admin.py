@@ -21,6 +21,7 @@ FORM = {
     "interleave_priority": 1,
     "requeue_window_minutes": 30,
     "notify_at_position": 3,
+    "pause_alert_minutes": 20,
 }
 
 
