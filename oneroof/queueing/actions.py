@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Case, Exists, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Exists, QuerySet
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -451,6 +451,11 @@ def ticket_issue(
 def _state(counter: Counter, *, lock: bool = True, with_busy: bool = False) -> CounterState:
     """The counter's state (locked for this transaction unless `lock` is False); with
     `with_busy`, also whether a visitor is at the counter (`state.busy`), in the same read."""
+    if lock and with_busy:
+        state = statements.counter_state(counter.pk)
+        if state is not None:
+            state.counter = counter
+            return state
     qs = CounterState.objects.select_for_update(of=("self",)) if lock else CounterState.objects
     if with_busy:
         qs = qs.annotate(
@@ -654,37 +659,20 @@ def ticket_call_next(*, counter: Counter, acting_user: User) -> Ticket | None:
     with transaction.atomic():
         state = _ready_to_call(counter, acting_user)
         policy = policy_for(counter.center_id)
-        # The counter's lines as a subquery of the same read.
-        line_ids = CounterState.lines.through.objects.filter(counterstate_id=state.pk).values(
-            "line_id"
-        )
-        waiting = Ticket.objects.filter(line_id__in=line_ids, status=TicketStatus.WAITING).filter(
-            Q(reserved_counter__isnull=True) | Q(reserved_counter=counter)
-        )
-        waiting = waiting.annotate(
-            mine_first=Case(
-                When(reserved_counter=counter, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
-        )
-        groups: list[QuerySet[Ticket]] = [waiting]
+        groups = [""]
         if policy.kind == PolicyKind.INTERLEAVE:
             cycle = policy.interleave_normal + policy.interleave_priority
-            normal = waiting.filter(priority_class=PriorityClass.NORMAL)
-            favoured = waiting.exclude(priority_class=PriorityClass.NORMAL)
             prefer_normal = state.cycle_position % cycle < policy.interleave_normal
-            groups = [normal, favoured] if prefer_normal else [favoured, normal]
+            groups = ["normal", "favoured"] if prefer_normal else ["favoured", "normal"]
         ticket = None
         for group in groups:
-            if policy.kind == PolicyKind.STRICT or policy.kind == PolicyKind.INTERLEAVE:
-                ordered = group.order_by("mine_first", "class_order", "queued_at", "pk")
-            else:
-                ordered = group.order_by("mine_first", "rank_at", "pk")
-            ticket = (
-                ordered.select_related("line", "service", "center")
-                .select_for_update(skip_locked=True, of=("self",))
-                .first()
+            # One hand-written read (statements.py): the counter's lines, those sent back to
+            # it first, then the policy's order; locked, skipping a visitor being taken.
+            ticket = statements.next_waiting(
+                state_id=state.pk,
+                counter_id=counter.pk,
+                by_class=policy.kind in (PolicyKind.STRICT, PolicyKind.INTERLEAVE),
+                group=group,
             )
             if ticket is not None:
                 break
@@ -728,12 +716,14 @@ def ticket_ref(public_id: str) -> Ticket:
 
 
 def _locked(ticket: Ticket, acting_user: AnyUser | None = None) -> Ticket:
-    qs = Ticket.objects.select_for_update(of=("self",)).select_related(
-        "counter__state", "line", "service", "center"
-    )
+    """The ticket read again under a row lock, with its counter and the counter's state,
+    line, service and center (one hand-written read, statements.py)."""
     if ticket.pk is not None:
-        return qs.get(pk=ticket.pk)
-    locked = qs.filter(public_id=ticket.public_id).first()
+        locked = statements.locked_ticket(pk=ticket.pk)
+        if locked is None:
+            raise Ticket.DoesNotExist
+        return locked
+    locked = statements.locked_ticket(public_id=ticket.public_id)
     if locked is None:
         raise Http404
     if acting_user is None or not works_at(acting_user, locked.center_id):

@@ -12,6 +12,14 @@ statement with data-modifying common table expressions:
 * **update and record**: change a ticket (conditionally on its state, so two counters
   never take the same visitor) and insert its event, in one statement.
 
+And, on both databases, the reads those requests make under a lock, written once per
+process instead of compiled by the ORM on every request (which costs more CPU than the
+database spends on them): a counter's state with whether a visitor is at it; the next
+waiting visitor of a counter's lines under the calling policy's order, with the line,
+service and center the response needs (`SELECT … FOR UPDATE OF t SKIP LOCKED` on
+PostgreSQL); a ticket with its counter, the counter's state, line, service and center. Long
+texts (descriptions, addresses) are left deferred.
+
 The columns and values come from Django's own fields (`pre_save`, `get_db_prep_save`), so a
 column added to a model is written here too. SQLite, whose statements cost no round trip,
 keeps the ORM path. Both paths are run by the whole test suite (SQLite, then PostgreSQL).
@@ -19,11 +27,17 @@ keeps the ORM path. Both paths are run by the whole test suite (SQLite, then Pos
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
 from django.db import connection
 from django.db.models import Model
 
-from oneroof.queueing.choices import TicketStatus
-from oneroof.queueing.models import LineDay, Ticket, TicketEvent
+from oneroof.catalog.models import Service
+from oneroof.centers.models import Center, Counter
+from oneroof.queueing.choices import ACTIVE_AT_COUNTER, PriorityClass, TicketStatus
+from oneroof.queueing.models import CounterState, Line, LineDay, Ticket, TicketEvent
 
 
 def available() -> bool:
@@ -132,3 +146,198 @@ def update_and_record(
     event.ticket = ticket
     _saved(event, row[0])
     return True
+
+
+# --- reads -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One model's columns in a hand-written SELECT, and how to turn them into an instance."""
+
+    model: type[Model]
+    alias: str
+    attnames: tuple[str, ...]
+    columns: tuple[str, ...]
+    converters: tuple[tuple[Any, tuple[Callable, ...]], ...]  # (column expression, converters)
+
+    def instance(self, values: Sequence[Any]) -> Model | None:
+        if values[0] is None:  # the outer join found nothing
+            return None
+        converted = []
+        for value, (col, converters) in zip(values, self.converters, strict=True):
+            for convert in converters:
+                value = convert(value, col, connection)
+            converted.append(value)
+        return self.model.from_db(connection.alias, list(self.attnames), converted)
+
+
+def _part(model: type[Model], alias: str, *, light: bool = False) -> _Part:
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if f.primary_key or not (light and f.get_internal_type() == "TextField")
+    ]
+    converters = []
+    for f in fields:
+        col = f.get_col(alias)
+        converters.append(
+            (
+                col,
+                tuple(connection.ops.get_db_converters(col))
+                + tuple(f.get_db_converters(connection)),
+            )
+        )
+    return _Part(
+        model,
+        alias,
+        tuple(f.attname for f in fields),
+        tuple(f"{alias}.{qn(f.column)}" for f in fields),
+        tuple(converters),
+    )
+
+
+def _split(parts: Sequence[_Part], row: Sequence[Any]) -> list[Model | None]:
+    out, i = [], 0
+    for part in parts:
+        n = len(part.attnames)
+        out.append(part.instance(row[i : i + n]))
+        i += n
+    return out
+
+
+def _columns(parts: Sequence[_Part]) -> str:
+    return ", ".join(c for part in parts for c in part.columns)
+
+
+_SQL: dict[tuple, tuple[str, list[_Part]]] = {}
+
+
+def _prepared(key: tuple, build: Callable[[], tuple[str, list[_Part]]]) -> tuple[str, list[_Part]]:
+    """Each statement is written once per process and database vendor."""
+    key = (connection.vendor, *key)
+    found = _SQL.get(key)
+    if found is None:
+        found = _SQL[key] = build()
+    return found
+
+
+def _lock(of: str, *, skip_locked: bool = False) -> str:
+    if connection.vendor != "postgresql":
+        return ""  # SQLite's write transaction is taken at BEGIN IMMEDIATE
+    return f" FOR UPDATE OF {of}" + (" SKIP LOCKED" if skip_locked else "")
+
+
+def counter_state(counter_id: int) -> CounterState | None:
+    """The counter's state, locked, with `busy`: whether a visitor is called or served
+    there."""
+
+    def build() -> tuple[str, list[_Part]]:
+        parts = [_part(CounterState, "st")]
+        statuses = ", ".join(f"'{s}'" for s in ACTIVE_AT_COUNTER)
+        sql = (
+            f"SELECT {_columns(parts)}, EXISTS(SELECT 1 FROM {qn(Ticket._meta.db_table)} b "  # noqa: S608 - names only
+            f"WHERE b.counter_id = st.counter_id AND b.status IN ({statuses})) "
+            f"FROM {qn(CounterState._meta.db_table)} st WHERE st.counter_id = %s{_lock('st')}"
+        )
+        return sql, parts
+
+    sql, parts = _prepared(("counter_state",), build)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [counter_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    (state,) = _split(parts, row[:-1])
+    state.busy = bool(row[-1])
+    return state
+
+
+_TICKET_PARTS = (
+    lambda: _part(Ticket, "t"),
+    lambda: _part(Line, "l"),
+    lambda: _part(Service, "s", light=True),
+    lambda: _part(Center, "c", light=True),
+)
+
+
+def _joins() -> str:
+    return (
+        f"JOIN {qn(Line._meta.db_table)} l ON l.id = t.line_id "
+        f"JOIN {qn(Service._meta.db_table)} s ON s.id = t.service_id "
+        f"JOIN {qn(Center._meta.db_table)} c ON c.id = t.center_id"
+    )
+
+
+def _attach(ticket: Ticket, line: Line, service: Service, center: Center) -> Ticket:
+    ticket.line, ticket.service, ticket.center = line, service, center
+    return ticket
+
+
+def next_waiting(
+    *, state_id: int, counter_id: int, by_class: bool, group: str = ""
+) -> Ticket | None:
+    """The next waiting visitor of the counter's lines, locked (skipping visitors another
+    counter is taking at this instant): those sent back to this counter first, then by
+    class and arrival (`by_class`, strict priority and interleaving) or by rank (weighted
+    ageing). `group` narrows to "normal" or "favoured" (not normal) visitors."""
+
+    def build() -> tuple[str, list[_Part]]:
+        parts = [make() for make in _TICKET_PARTS]
+        narrow = {
+            "": "",
+            "normal": f" AND t.priority_class = '{PriorityClass.NORMAL}'",
+            "favoured": f" AND t.priority_class <> '{PriorityClass.NORMAL}'",
+        }[group]
+        order = "t.class_order, t.queued_at, t.id" if by_class else "t.rank_at, t.id"
+        through = qn(CounterState.lines.through._meta.db_table)
+        sql = (
+            f"SELECT {_columns(parts)} FROM {qn(Ticket._meta.db_table)} t {_joins()} "  # noqa: S608 - names only
+            f"WHERE t.line_id IN (SELECT line_id FROM {through} WHERE counterstate_id = %s) "
+            f"AND t.status = '{TicketStatus.WAITING}' "
+            f"AND (t.reserved_counter_id IS NULL OR t.reserved_counter_id = %s){narrow} "
+            f"ORDER BY CASE WHEN t.reserved_counter_id = %s THEN 0 ELSE 1 END, {order} "
+            f"LIMIT 1{_lock('t', skip_locked=True)}"
+        )
+        return sql, parts
+
+    sql, parts = _prepared(("next_waiting", by_class, group), build)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [state_id, counter_id, counter_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return _attach(*_split(parts, row))
+
+
+def locked_ticket(*, pk: int | None = None, public_id: str = "") -> Ticket | None:
+    """A ticket (by id or public id), locked, with its line, service, center, counter and
+    the counter's state (`ticket.counter.state`)."""
+
+    def build() -> tuple[str, list[_Part]]:
+        parts = [make() for make in _TICKET_PARTS] + [
+            _part(Counter, "co"),
+            _part(CounterState, "st"),
+        ]
+        sql = (
+            f"SELECT {_columns(parts)} FROM {qn(Ticket._meta.db_table)} t {_joins()} "  # noqa: S608 - names only
+            f"LEFT JOIN {qn(Counter._meta.db_table)} co ON co.id = t.counter_id "
+            f"LEFT JOIN {qn(CounterState._meta.db_table)} st ON st.counter_id = co.id "
+            f"WHERE {'t.id' if pk is not None else 't.public_id'} = %s{_lock('t')}"
+        )
+        return sql, parts
+
+    sql, parts = _prepared(("locked_ticket", pk is not None), build)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk if pk is not None else public_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    ticket, line, service, center, counter, state = _split(parts, row)
+    _attach(ticket, line, service, center)
+    ticket.counter = counter
+    if counter is not None:
+        counter.center = center
+        # The reverse one-to-one's cache: `counter.state` reads it, None raising DoesNotExist.
+        counter._state.fields_cache["state"] = state
+    return ticket
