@@ -377,8 +377,8 @@ def ticket_issue(
         )
     policy = policy_for(center)
     business_date = now.astimezone(center.tz).date()
-    if not phone and statements.available():
-        # One statement: number, ticket, event and the people ahead (see statements.py).
+    if not phone:
+        # One statement on PostgreSQL: number, ticket, event and people ahead (statements.py).
         ticket = Ticket(
             center=center,
             line=line,
@@ -614,34 +614,17 @@ def _take(
         "called_at": now,
         "reserved_counter": None,
     }
-    if statements.available():
-        # The conditional update and its event in one statement (see statements.py).
-        event = _event(ticket, kind, TicketStatus.WAITING, TicketStatus.CALLED,
-                       at=now, counter=counter, user=acting_user, reason=reason)  # fmt: skip
-        updated = statements.update_and_record(
-            ticket,
-            changes,
-            event,
-            only_if_status=TicketStatus.WAITING,
-        )
-    else:
-        updated = Ticket.objects.filter(pk=ticket.pk, status=TicketStatus.WAITING).update(**changes)
-    if not updated:  # taken by another counter in between: never call a visitor twice
+    # The conditional update and its event, in one statement on PostgreSQL (statements.py).
+    event = _event(ticket, kind, TicketStatus.WAITING, TicketStatus.CALLED,
+                   at=now, counter=counter, user=acting_user, reason=reason)  # fmt: skip
+    if not statements.update_and_record(
+        ticket, changes, event, only_if_status=TicketStatus.WAITING
+    ):  # taken by another counter in between: never call a visitor twice
         raise Conflict(
             _("This visitor has just been called by another counter."), code="already_called"
         )
     for name, value in changes.items():
         setattr(ticket, name, value)
-    if not statements.available():
-        _record(
-            ticket,
-            kind,
-            TicketStatus.WAITING,
-            at=now,
-            counter=counter,
-            user=acting_user,
-            reason=reason,
-        )
     return ticket
 
 
@@ -764,13 +747,9 @@ def _save_and_record(
     reason: str = "",
 ) -> None:
     """Save some of the ticket's fields and record its event: one statement on PostgreSQL."""
-    if statements.available():
-        event = _event(ticket, kind, from_status, ticket.status,
-                       at=at, counter=counter, user=user, reason=reason)  # fmt: skip
-        statements.update_and_record(ticket, {f: getattr(ticket, f) for f in fields}, event)
-        return
-    ticket.save(update_fields=fields)
-    _record(ticket, kind, from_status, at=at, counter=counter, user=user, reason=reason)
+    event = _event(ticket, kind, from_status, ticket.status,
+                   at=at, counter=counter, user=user, reason=reason)  # fmt: skip
+    statements.update_and_record(ticket, {f: getattr(ticket, f) for f in fields}, event)
 
 
 def ticket_recall(*, ticket: Ticket, acting_user: User) -> Ticket:

@@ -12,6 +12,9 @@ statement with data-modifying common table expressions:
 * **update and record**: change a ticket (conditionally on its state, so two counters
   never take the same visitor) and insert its event, in one statement.
 
+SQLite has no data-modifying CTE: there the same steps are separate statements in one write
+transaction (its statements cost no round trip), still written by hand.
+
 And, on both databases, the reads those requests make under a lock, written once per
 process instead of compiled by the ORM on every request (which costs more CPU than the
 database spends on them): a counter's state with whether a visitor is at it; the next
@@ -21,8 +24,8 @@ PostgreSQL); a ticket with its counter, the counter's state, line, service and c
 texts (descriptions, addresses) are left deferred.
 
 The columns and values come from Django's own fields (`pre_save`, `get_db_prep_save`), so a
-column added to a model is written here too. SQLite, whose statements cost no round trip,
-keeps the ORM path. Both paths are run by the whole test suite (SQLite, then PostgreSQL).
+column added to a model is written here too. Both paths are run by the whole test suite
+(SQLite, then PostgreSQL).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Model
 
 from oneroof.catalog.models import Service
@@ -103,6 +106,8 @@ def issue(ticket: Ticket, event: TicketEvent, *, prefix: str, strict: bool) -> i
         *event_values,
         TicketStatus.WAITING,
     ]
+    if not available():
+        return _issue_in_steps(ticket, event, prefix=prefix, ahead=ahead)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         pk, sequence, number, event_pk, people_ahead = cursor.fetchone()
@@ -111,6 +116,40 @@ def issue(ticket: Ticket, event: TicketEvent, *, prefix: str, strict: bool) -> i
     event.ticket = ticket
     _saved(event, event_pk)
     return people_ahead
+
+
+def _issue_in_steps(ticket: Ticket, event: TicketEvent, *, prefix: str, ahead: str) -> int:
+    """SQLite: the same in four statements of one write transaction (no data-modifying
+    CTE there; its statements cost no round trip)."""
+    day_table, ticket_table = qn(LineDay._meta.db_table), qn(Ticket._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {day_table} (line_id, business_date, last_number) "  # noqa: S608 - names only
+            f"VALUES (%s, %s, 1) ON CONFLICT (line_id, business_date) "
+            f"DO UPDATE SET last_number = {day_table}.last_number + 1 RETURNING last_number",
+            [ticket.line_id, ticket.business_date],
+        )
+        ticket.sequence = cursor.fetchone()[0]
+        ticket.number = f"{prefix}{ticket.sequence:03d}"
+        _insert(cursor, ticket)
+        event.ticket = ticket
+        _insert(cursor, event)
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {ticket_table} w, {ticket_table} t "  # noqa: S608 - names only
+            f"WHERE t.id = %s AND w.line_id = t.line_id AND w.status = %s AND {ahead}",
+            [ticket.pk, TicketStatus.WAITING],
+        )
+        return cursor.fetchone()[0]
+
+
+def _insert(cursor, obj: Model) -> None:
+    columns, values = _insert_parts(obj)
+    cursor.execute(
+        f"INSERT INTO {qn(obj._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608 - names only
+        f"VALUES ({', '.join(['%s'] * len(values))}) RETURNING id",
+        values,
+    )
+    _saved(obj, cursor.fetchone()[0])
 
 
 def update_and_record(
@@ -138,6 +177,17 @@ def update_and_record(
         f"INSERT INTO {event_table} (ticket_id, {', '.join(event_columns)}) "
         f"SELECT u.id, {', '.join(['%s'] * len(event_values))} FROM u RETURNING id"
     )
+    if not available():  # SQLite: the update, then the event, in the caller's transaction
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {ticket_table} SET {', '.join(sets)} WHERE {condition}",  # noqa: S608 - names only
+                [*set_values, *condition_values],
+            )
+            if cursor.rowcount != 1:
+                return False
+            event.ticket = ticket
+            _insert(cursor, event)
+        return True
     with connection.cursor() as cursor:
         cursor.execute(sql, [*set_values, *condition_values, *event_values])
         row = cursor.fetchone()
