@@ -822,22 +822,20 @@ def interpretation(out: Path, scenarios: list[Scenario]) -> list[str]:
             if pg_redis and pg_noredis
             else "(not measured)."
         ),
-        f"2. **SQL per request.** {n('queries', 'issue')} statements to issue, "
-        f"{n('queries', 'call-next')} to call, {n('queries', 'complete')} to complete, against",
-        "   the reference's 3. Repeated reads: the API key and the user's role assignments on",
-        "   every request; the calling policy twice per issue and call; the center's opening",
-        "   intervals and closures on every issue; the response's `ticket_view` recounts",
-        "   people ahead, counts open counters and re-reads recent service times",
-        "   (`handling_minutes` sorts the line's finished tickets of 7 days: no index on",
-        "   (line, status, ended_at)); after a call the response re-reads counter, line,",
-        "   service and center one by one; `_take` re-reads the ticket it just updated;",
-        "   complete reads the ticket twice (`access_ticket`, then `_locked`). Fix: cache the",
-        "   per-center policy and hours (invalidated on save), compute the wait estimate only",
-        "   for a waiting ticket, `select_related` what the response needs, `UPDATE …",
-        "   RETURNING`, and hand the already-loaded ticket to the action.",
-        "3. **Django's stack around the view** (middleware, ninja's validation, ORM query",
-        "   compilation) is the rest; the ORM costs several times the raw SQL, as measured",
-        "   before (ARCHITECTURE: ~1.5–1.8 ms of ORM CPU against 0.38 ms of raw SQL).",
+        f"2. **SQL per request.** {n('queries', 'issue')} statement(s) to issue, "
+        f"{n('queries', 'call-next')} to call, {n('queries', 'complete')} to complete on",
+        "   PostgreSQL (23 through the ORM before), against the reference's 3 (BEGIN, INSERT,",
+        "   COMMIT). The hot paths are hand-written (`oneroof/queueing/statements.py`, ADR 7):",
+        "   issuing is one statement of data-modifying CTEs in its own transaction; the reads",
+        "   under lock are built once per process; roll-ups are added a second later, many",
+        "   facts at a time (`oneroof/insights/pending.py`); API keys, roles, policies, hours,",
+        "   lines and counters come from per-process memories (ADR 11). What is left per",
+        "   request is one read of the counter's state and one of the ticket under lock, the",
+        "   write with its event, the transaction record, and a glance at the line's front for",
+        "   SMS after a call.",
+        "3. **Django's stack around the view** (middleware, authentication, ninja's parsing",
+        "   and validation, the response's JSON) is most of the CPU that remains: compare",
+        "   the CPU per request above with the reference's bare view.",
         "",
     ]
     return lines
