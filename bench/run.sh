@@ -91,8 +91,14 @@ stop() {  # stop NAME
   fi
 }
 
+# Each WSGI blocking thread keeps its own database connection (DB_CONN_MAX_AGE): granian's
+# default of 256 threads per worker could exhaust PostgreSQL's 100 connections, so OneRoof
+# and the reference both run 2 workers of at most 16 threads (the clients' concurrency).
+THREADS=(--blocking-threads "$CLIENTS")
+
 oneroof_wsgi() {  # oneroof_wsgi NAME: OneRoof's WSGI app, 2 workers, on WSGI_PORT
-  start "$1" "$WSGI_PORT" "$ROOT" --interface wsgi --workers 2 oneroof.wsgi:application
+  start "$1" "$WSGI_PORT" "$ROOT" --interface wsgi --workers 2 "${THREADS[@]}" \
+    oneroof.wsgi:application
 }
 
 oneroof_asgi() {  # oneroof_asgi NAME: OneRoof's ASGI app, 1 worker, on ASGI_PORT
@@ -223,7 +229,7 @@ prepare_db "$OUT/pg"
 export REDIS_URL="$REDIS"
 oneroof_wsgi oneroof-pg
 start reference-pg "$REF_PORT" "$ROOT/bench/reference" --interface wsgi --workers 2 \
-  refproj.wsgi:application
+  "${THREADS[@]}" refproj.wsgi:application
 preflight "$OUT/pg" pg
 echo "==> PostgreSQL + Redis: $RUNS x ${DURATION}s, $CLIENTS clients, OneRoof and reference"
 throughput pg
@@ -256,7 +262,7 @@ export DATABASE_URL="sqlite:///$SQLITE_FILE"
 prepare_db "$OUT/sqlite"
 oneroof_wsgi oneroof-sqlite
 start reference-sqlite "$REF_PORT" "$ROOT/bench/reference" --interface wsgi --workers 2 \
-  refproj.wsgi:application
+  "${THREADS[@]}" refproj.wsgi:application
 preflight "$OUT/sqlite" sqlite
 echo "==> SQLite: $RUNS x ${DURATION}s, $CLIENTS clients, OneRoof and reference"
 throughput sqlite
