@@ -218,21 +218,33 @@ def slot_search_section(out: Path) -> list[str]:
     if not data:
         return []
     met = "meets" if data["p95_ms"] < 50 else "misses"
+    rows = [
+        f"| the API's search: every slot weighed, the first {data.get('slots_answered', '?')}"
+        f" answered | {data['p50_ms']} | {data['p95_ms']} | {data['max_ms']} |",
+    ]
+    every = data.get("all_slots")
+    if every:
+        rows.append(
+            f"| every free slot materialised ({data['slots_found']:,}) | {every['p50_ms']} |"
+            f" {every['p95_ms']} | {every['max_ms']} |"
+        )
     return [
         "## Appointment slot search",
         "",
         "`bench/slot_search.py`: the free slots of one service (passport renewal) over"
         f" {data['days']} days across every center that offers it ({data['centers']}), with"
-        f" {data['bookings']:,} bookings in the database, through"
-        " `appointments.selectors.available_slots` as the API calls it, in one process;"
-        f" {data['repeats']} searches after 3 warm-up ones.",
+        f" {data['bookings']:,} bookings in the {data['vendor']} database"
+        f" ({data['slots_found']:,} free slots), through"
+        " `appointments.selectors.available_slots` as the API calls it, in one process"
+        " after a server's start-up (`core.startup`);"
+        f" {data['repeats']} searches after 3 warm-up ones"
+        + (f", load average {data['loadavg']:.2f}." if "loadavg" in data else "."),
         "",
-        "| database | bookings | slots found | p50 ms | p95 ms (target < 50) | max ms |",
-        "|---|---|---|---|---|---|",
-        f"| {data['vendor']} | {data['bookings']:,} | {data['slots_found']:,} |"
-        f" {data['p50_ms']} | {data['p95_ms']} | {data['max_ms']} |",
+        "| search | p50 ms | p95 ms (target < 50) | max ms |",
+        "|---|---|---|---|",
+        *rows,
         "",
-        f"The p95 {met} the target.",
+        f"The API's p95 {met} the target.",
         "",
     ]
 

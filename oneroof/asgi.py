@@ -12,6 +12,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set u
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from oneroof.core.startup import freeze_loaded_objects  # noqa: E402
 from oneroof.realtime.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
@@ -22,3 +23,4 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+freeze_loaded_objects()

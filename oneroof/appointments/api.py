@@ -24,6 +24,8 @@ from oneroof.queueing.api import TicketOut, _out, optional_bearer
 from oneroof.queueing.permissions import works_at
 
 router = Router(tags=["appointments"])
+# The most slots one search answers with, in its order (earliest or nearest first).
+MAX_SLOTS = 500
 
 
 class CodeRequestIn(Schema):
@@ -159,14 +161,19 @@ def request_code(request, payload: CodeRequestIn):
 )
 def slots(request, slug: str, filters: Query[SlotFilter]):
     """Free slots of a service over the next days at one center or every center offering it,
-    earliest first, or nearest first when `lat` and `lon` are given."""
+    earliest first, or nearest first when `lat` and `lon` are given; the first 500."""
     service = _service(slug)
     center = _center(filters.center) if filters.center else None
     near = (
         (filters.lat, filters.lon) if filters.lat is not None and filters.lon is not None else None
     )
     found = available_slots(
-        service, center=center, start_day=filters.start, days=filters.days, near=near
+        service,
+        center=center,
+        start_day=filters.start,
+        days=filters.days,
+        near=near,
+        limit=MAX_SLOTS,
     )
     return [
         {
@@ -177,7 +184,7 @@ def slots(request, slug: str, filters: Query[SlotFilter]):
             "end": s.end,
             "remaining": s.remaining,
         }
-        for s in found[:500]
+        for s in found
     ]
 
 

@@ -168,3 +168,43 @@ def test_a_rule_may_take_bookings_in_part_of_the_opening_hours_only():
     center, _agency, service = setup_center(booking_opens=8 * 60, booking_closes=16 * 60 + 30)
     slots = available_slots(service, center=center, start_day=SUNDAY, days=1, now=BEFORE)
     assert starts(slots) == [local(SUNDAY, 8), local(SUNDAY, 8, 30), local(SUNDAY, 16)]
+
+
+@pytest.mark.parametrize("near", [None, (25.3, 51.5)])
+def test_a_limited_search_answers_the_first_free_slots_past_many_full_ones(near):
+    # given two centers with 6 slots a day, capacity 1, and the first 130 slots of the
+    # earliest-first order booked (more than the first chunk a limited search counts)
+    _center, agency, service = setup_center(capacity=1)
+    other = CenterFactory(time_zone="Asia/Qatar", latitude=25.3, longitude=51.5)
+    CenterAgency.objects.create(center=other, agency=agency)
+    CenterService.objects.create(center=other, service=service)
+    for weekday in (6, 0, 1, 2, 3):
+        IntervalFactory(center=other, weekday=weekday, opens=7 * 60, closes=10 * 60)
+    SlotRule.objects.create(center=other, agency=agency, slot_minutes=30, capacity=1)
+    every = available_slots(service, start_day=SUNDAY, days=60, now=BEFORE, near=near)
+    assert len(every) > 200
+    Appointment.objects.bulk_create(
+        Appointment(
+            center=slot.center,
+            agency=agency,
+            service=service,
+            start=slot.start,
+            end=slot.end,
+            seat=1,
+            start_minute=int(slot.start.timestamp()) // 60,
+            phone=f"+974551{i:05d}",
+            code=f"T{i:07d}",
+        )
+        for i, slot in enumerate(every[:130])
+    )
+    # when a search asks for the first 3 free slots
+    first = available_slots(service, start_day=SUNDAY, days=60, now=BEFORE, near=near, limit=3)
+    # then they are the 3 after the booked ones, as the unlimited search orders them
+    assert [(s.center.pk, s.start) for s in first] == [
+        (s.center.pk, s.start) for s in every[130:133]
+    ]
+    assert all(s.remaining == 1 for s in first)
+    unlimited = available_slots(service, start_day=SUNDAY, days=60, now=BEFORE, near=near)
+    assert [(s.center.pk, s.start) for s in unlimited[:3]] == [
+        (s.center.pk, s.start) for s in first
+    ]
