@@ -88,7 +88,8 @@ def throughput_section(out: Path, scenarios: list[Scenario]) -> list[str]:
         '→ complete the called ticket (`POST /api/v1/tickets/<id>/complete`, "completed").',
         "The reference is a bare Django view (bench/reference/) doing one comparable insert in a",
         "transaction: `select_for_update()` on a numbering row, increment it, insert a row —",
-        "served the same way (granian WSGI, 2 workers, same database, same connection reuse)",
+        "served the same way (granian WSGI, 2 workers of at most 16 threads, same database,",
+        "same connection reuse)",
         "and hit by 16 clients posting in a loop, in the same run, alternating with OneRoof.",
         "Figures are medians over the runs; a run measures "
         + f"{scenarios[0].oneroof[0]['seconds']:.0f} s after a warm-up."
@@ -570,7 +571,9 @@ def fanout_section(out: Path) -> list[str]:
         "## Display-board fan-out",
         "",
         "500 websocket clients (asyncio + `websockets`, one process) on `/ws/board/<center>/`",
-        "of OneRoof's ASGI app under granian (`--interface asgi`, 1 worker); then, repeatedly,",
+        "of OneRoof's ASGI app under granian (`--interface asgi`; with Redis 2 workers, as",
+        "docs/operations.md serves the websockets in production; with the in-memory layer,",
+        "which lives inside one process, 1 worker as the embedded default); then, repeatedly,",
         "a ticket is issued and *call next* is sent over HTTP; a delivery's latency is the time",
         "from sending the call request to a client receiving the `ticket.called` event. Three",
         "rounds of calls after two warm-up calls; each round's p50/p95/max is over every",
@@ -699,7 +702,8 @@ def main(out: Path, doc: Path) -> None:
         f"- PostgreSQL {machine.get('postgresql', '?')} and Redis {machine.get('redis', '?')}"
         " on the same machine, over 127.0.0.1; load generators on the same machine too.",
         f"- {packages}.",
-        "- Servers: granian WSGI, 2 workers, `DB_CONN_MAX_AGE=60`, `ONEROOF_DEBUG=false`; "
+        "- Servers: granian WSGI, 2 workers of at most 16 threads, `DB_CONN_MAX_AGE=60`,"
+        " `ONEROOF_DEBUG=false`; "
         "PostgreSQL runs with `REDIS_URL` set (Redis cache and channel layer, as in "
         "production) and once more without it; SQLite (the embedded default) without Redis.",
         f"- Load average when the run started: {' '.join(machine.get('loadavg_at_start', []))}"

@@ -101,8 +101,8 @@ oneroof_wsgi() {  # oneroof_wsgi NAME: OneRoof's WSGI app, 2 workers, on WSGI_PO
     oneroof.wsgi:application
 }
 
-oneroof_asgi() {  # oneroof_asgi NAME: OneRoof's ASGI app, 1 worker, on ASGI_PORT
-  start "$1" "$ASGI_PORT" "$ROOT" --interface asgi --workers 1 oneroof.asgi:application
+oneroof_asgi() {  # oneroof_asgi NAME WORKERS: OneRoof's ASGI app on ASGI_PORT
+  start "$1" "$ASGI_PORT" "$ROOT" --interface asgi --workers "$2" oneroof.asgi:application
 }
 
 # --- steps ------------------------------------------------------------------------------------
@@ -237,13 +237,15 @@ echo "==> PostgreSQL + Redis: issuing only (what FQM's rate counts), $RUNS x ${D
 issuing pg
 hotpath pg || echo "    (the hot-path profile failed; see $OUT/pg/profile.log)"
 
-echo "==> Display-board fan-out, Redis channel layer: $WS_CLIENTS websockets, ASGI 1 worker"
-oneroof_asgi asgi-redis
+# Production serves the websockets from 2 ASGI workers sharing Redis (docs/operations.md);
+# the in-memory layer lives inside one process, so the embedded default has one worker.
+echo "==> Display-board fan-out, Redis channel layer: $WS_CLIENTS websockets, ASGI 2 workers"
+oneroof_asgi asgi-redis 2
 fanout fanout-redis "$WSGI_PORT"
 stop asgi-redis
 echo "==> Display-board fan-out, in-memory layer (calls through the same ASGI server)"
 unset REDIS_URL
-oneroof_asgi asgi-memory
+oneroof_asgi asgi-memory 1
 fanout fanout-memory "$ASGI_PORT"
 stop asgi-memory
 
