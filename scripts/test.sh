@@ -20,6 +20,8 @@ command -v chromium >/dev/null 2>&1 || want+=(chromium)
 command -v espeak-ng >/dev/null 2>&1 || want+=(espeak-ng)
 # Pango (with HarfBuzz) lets WeasyPrint lay out the PDF reports with shaped Arabic.
 ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so" || want+=(libpango-1.0-0 libpangoft2-1.0-0)
+# GNU gettext's xgettext extracts the sources' messages, to check the catalog has them all.
+command -v xgettext >/dev/null 2>&1 || want+=(gettext)
 if [ ${#want[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "==> Installing Debian's ${want[*]} for the tests"
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${want[@]}") \

@@ -345,7 +345,10 @@ def next_waiting(
             f"SELECT {_columns(parts)} FROM {qn(Ticket._meta.db_table)} t {_joins()} "  # noqa: S608 - names only
             f"WHERE t.line_id IN (SELECT line_id FROM {through} WHERE counterstate_id = %s) "
             f"AND t.status = '{TicketStatus.WAITING}' "
-            f"AND (t.reserved_counter_id IS NULL OR t.reserved_counter_id = %s){narrow} "
+            # Sent back to this counter or to none. Written as COALESCE so that SQLite's
+            # planner walks the (line, status, rank) index instead of every ticket that no
+            # counter holds (an OR of two index lookups).
+            f"AND COALESCE(t.reserved_counter_id, %s) = %s{narrow} "
             f"ORDER BY CASE WHEN t.reserved_counter_id = %s THEN 0 ELSE 1 END, {order} "
             f"LIMIT 1{_lock('t', skip_locked=True)}"
         )
@@ -353,7 +356,7 @@ def next_waiting(
 
     sql, parts = _prepared(("next_waiting", by_class, group), build)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [state_id, counter_id, counter_id])
+        cursor.execute(sql, [state_id, counter_id, counter_id, counter_id])
         row = cursor.fetchone()
     if row is None:
         return None
