@@ -690,12 +690,13 @@ def main(out: Path, doc: Path) -> None:
         "measured by that run appear here; the raw results are in `/tmp/oneroof-bench/`.",
         "",
         "```sh",
-        "bench/run.sh          # about 12-13 minutes on 2 cores",
+        "bench/run.sh          # about 25 minutes on 2 cores (with the half-year insights run)",
         "```",
         "",
         "## Machine and run",
         "",
-        f"- Date: {machine.get('date', '?')}; the whole run took {seconds} s.",
+        f"- Date: {machine.get('date', '?')}; the whole run took {seconds} s"
+        + (f"; code at commit {machine['commit']}." if machine.get("commit") else "."),
         f"- {machine.get('cores', '?')} cores ({machine.get('cpu', '?')}), "
         f"{machine.get('memory_gib', '?')} GiB memory (from /proc), Linux "
         f"{machine.get('kernel', '?')}, Python {machine.get('python', '?')}.",

@@ -8,7 +8,7 @@
 # websockets into .venv when missing. Uses the databases oneroof_bench, oneroof_slots and
 # oneroof_records (dropped and made anew), Redis database 13 (emptied),
 # /tmp/oneroof-bench.sqlite3, ports 8301-8303, and writes raw results to
-# /tmp/oneroof-bench/. About 12-13 minutes on 2 cores. Benchmarks are not tests: nothing
+# /tmp/oneroof-bench/. About 25 minutes on 2 cores. Benchmarks are not tests: nothing
 # here asserts a time.
 #
 # Knobs (environment): BENCH_RUNS (3), BENCH_DURATION (20 s), BENCH_WARMUP (3 s),
@@ -214,6 +214,7 @@ info = {
                   "redis", "aiohttp", "websockets"]
     },
     "loadavg_at_start": open("/proc/loadavg").read().split()[:3],
+    "commit": run("git", "rev-parse", "--short", "HEAD"),
 }
 json.dump(info, open(sys.argv[1], "w"), indent=1)
 EOF
