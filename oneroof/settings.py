@@ -120,10 +120,21 @@ if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
+    # Every live screen that closes leaves its group with one Redis command: 500 boards or
+    # ticket pages closing at once need as many connections from one process at that moment
+    # (redis-py's pool refuses beyond its limit, 100 by default, and a refused leave keeps a
+    # dead member in the group until it expires, a day later, each call still sent to it).
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "max_connections": env_int("ONEROOF_REDIS_MAX_CONNECTIONS", 1000),
+                    }
+                ]
+            },
         }
     }
 else:
