@@ -394,14 +394,7 @@ def ticket_issue(
             queued_at=now,
             rank_at=_rank_at(policy, priority_class, now),
         )
-        event = TicketEvent(
-            at=now,
-            kind=EventKind.ISSUED,
-            from_status="",
-            to_status=ticket.status,
-            user=acting_user if acting_user is not None and acting_user.is_authenticated else None,
-            reason="",
-        )
+        event = _event(ticket, EventKind.ISSUED, "", ticket.status, at=now, user=acting_user)
         ticket.people_ahead_when_issued = statements.issue(
             ticket, event, prefix=line.prefix, strict=policy.kind == PolicyKind.STRICT
         )
