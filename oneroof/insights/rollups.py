@@ -648,6 +648,9 @@ def _months(start: dt.date, end: dt.date) -> Iterator[tuple[dt.date, dt.date]]:
         day = nxt
 
 
+REBUILD_WORK_MEM = "256MB"  # per grouping step of one rebuild statement
+
+
 @dataclass
 class RebuildReport:
     start: dt.date
@@ -665,6 +668,11 @@ def rebuild(start: dt.date, end: dt.date) -> RebuildReport:
     rows: dict[str, int] = defaultdict(int)
     for low_day, high_day in _months(start, end):
         with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # A month of a large country is millions of rows per source: let the
+                # grouping hash in memory rather than spill to disk batch after batch.
+                with connection.cursor() as cursor:
+                    cursor.execute(f"SET LOCAL work_mem = '{REBUILD_WORK_MEM}'")
             for model, keys, measures, names in TABLES:
                 model.objects.filter(day__gte=low_day, day__lt=high_day).delete()
                 parts = []
