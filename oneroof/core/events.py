@@ -91,7 +91,13 @@ def _send_to_channel_layer(events: list[Event]) -> None:
             # Fire and forget on the long-lived loop: the request does not wait for Redis.
             asyncio.run_coroutine_threadsafe(_send_all(layer, events), _background_loop())
             return
-        # The in-memory layer lives on the server's loop: send there.
+        # The in-memory layer lives on the server's loop and delivers only to this
+        # process's members: an event for a group nobody here has joined (no screen open,
+        # or a worker that serves no websockets) has nowhere to go.
+        events = [event for event in events if layer.groups.get(event[0])]
+        if not events:
+            return
+        # Send on the server's loop.
         try:
             running = asyncio.get_running_loop()
         except RuntimeError:

@@ -1,6 +1,8 @@
 """Events leave after commit, all of a transaction together, and never after a rollback."""
 
 import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
 from oneroof.core import events
@@ -44,3 +46,31 @@ def test_outside_a_transaction_an_event_leaves_at_once():
     with events.capture_events() as seen:
         events.publish("g", "now", {})
         assert seen == [("g", "now", {})]
+
+
+class CountingLayer(InMemoryChannelLayer):
+    """The in-memory layer, counting the group sends it is asked for."""
+
+    sends: list[str] = []
+
+    async def group_send(self, group, message):
+        CountingLayer.sends.append(group)
+        await super().group_send(group, message)
+
+
+def test_the_in_memory_layer_is_sent_only_events_a_member_here_listens_to(settings):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": f"{__name__}.CountingLayer"}}
+    CountingLayer.sends = []
+    layer = get_channel_layer()
+    assert isinstance(layer, CountingLayer)
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)("board.1", channel)
+
+    events.publish("board.9", "nobody-watches", {})
+    with transaction.atomic():
+        events.publish("board.9", "nobody-watches", {})
+        events.publish("board.1", "called", {"n": 1})
+
+    message = async_to_sync(layer.receive)(channel)
+    assert (message["event"], message["payload"]) == ("called", {"n": 1})
+    assert CountingLayer.sends == ["board.1"]
