@@ -30,6 +30,7 @@ column added to a model is written here too. Both paths are run by the whole tes
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -51,14 +52,17 @@ def qn(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
+@functools.cache
+def _insert_fields(model: type[Model], skip: tuple[str, ...], vendor: str) -> tuple[list, list]:
+    """The fields a new row of `model` is inserted with, and their quoted columns."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key and f.attname not in skip]
+    return fields, [qn(f.column) for f in fields]
+
+
 def _insert_parts(obj: Model, *, skip: tuple[str, ...] = ()) -> tuple[list[str], list]:
     """The quoted columns and database values Django would insert for a new instance."""
-    columns, values = [], []
-    for field in obj._meta.concrete_fields:
-        if field.primary_key or field.attname in skip:
-            continue
-        columns.append(qn(field.column))
-        values.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
+    fields, columns = _insert_fields(type(obj), skip, connection.vendor)
+    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
     return columns, values
 
 
@@ -72,10 +76,6 @@ def issue(ticket: Ticket, event: TicketEvent, *, prefix: str, strict: bool) -> i
     """Insert `ticket` with the next number of its line and day, and its `issued` event;
     returns the people ahead of it (as `selectors.people_ahead` counts them, over the
     waiting tickets committed before this statement)."""
-    ticket_columns, ticket_values = _insert_parts(ticket, skip=("sequence", "number"))
-    event_columns, event_values = _insert_parts(event, skip=("ticket_id",))
-    day_table, ticket_table = qn(LineDay._meta.db_table), qn(Ticket._meta.db_table)
-    event_table = qn(TicketEvent._meta.db_table)
     if strict:
         ahead = (
             "(w.class_order < t.class_order OR (w.class_order = t.class_order AND "
@@ -83,6 +83,12 @@ def issue(ticket: Ticket, event: TicketEvent, *, prefix: str, strict: bool) -> i
         )
     else:
         ahead = "(w.rank_at < t.rank_at OR (w.rank_at = t.rank_at AND w.id < t.id))"
+    if not available():
+        return _issue_in_steps(ticket, event, prefix=prefix, ahead=ahead)
+    ticket_columns, ticket_values = _insert_parts(ticket, skip=("sequence", "number"))
+    event_columns, event_values = _insert_parts(event, skip=("ticket_id",))
+    day_table, ticket_table = qn(LineDay._meta.db_table), qn(Ticket._meta.db_table)
+    event_table = qn(TicketEvent._meta.db_table)
     sql = (
         f"WITH n AS (INSERT INTO {day_table} (line_id, business_date, last_number) "  # noqa: S608 - names only
         f"VALUES (%s, %s, 1) ON CONFLICT (line_id, business_date) "
@@ -106,8 +112,6 @@ def issue(ticket: Ticket, event: TicketEvent, *, prefix: str, strict: bool) -> i
         *event_values,
         TicketStatus.WAITING,
     ]
-    if not available():
-        return _issue_in_steps(ticket, event, prefix=prefix, ahead=ahead)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         pk, sequence, number, event_pk, people_ahead = cursor.fetchone()
@@ -169,14 +173,7 @@ def update_and_record(
     if only_if_status:
         condition += " AND status = %s"
         condition_values.append(only_if_status)
-    event_columns, event_values = _insert_parts(event, skip=("ticket_id",))
     ticket_table, event_table = qn(Ticket._meta.db_table), qn(TicketEvent._meta.db_table)
-    sql = (
-        f"WITH u AS (UPDATE {ticket_table} SET {', '.join(sets)} WHERE {condition} "  # noqa: S608 - names only
-        f"RETURNING id) "
-        f"INSERT INTO {event_table} (ticket_id, {', '.join(event_columns)}) "
-        f"SELECT u.id, {', '.join(['%s'] * len(event_values))} FROM u RETURNING id"
-    )
     if not available():  # SQLite: the update, then the event, in the caller's transaction
         with connection.cursor() as cursor:
             cursor.execute(
@@ -188,6 +185,13 @@ def update_and_record(
             event.ticket = ticket
             _insert(cursor, event)
         return True
+    event_columns, event_values = _insert_parts(event, skip=("ticket_id",))
+    sql = (
+        f"WITH u AS (UPDATE {ticket_table} SET {', '.join(sets)} WHERE {condition} "  # noqa: S608 - names only
+        f"RETURNING id) "
+        f"INSERT INTO {event_table} (ticket_id, {', '.join(event_columns)}) "
+        f"SELECT u.id, {', '.join(['%s'] * len(event_values))} FROM u RETURNING id"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*set_values, *condition_values, *event_values])
         row = cursor.fetchone()
