@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
@@ -39,6 +40,18 @@ class CenterHours:
     center_schedule: Schedule
     desk_schedules: dict[int, Schedule] = field(default_factory=dict)  # agency id → schedule
     closures: list[Closure] = field(default_factory=list)
+    # (agency id, local day, days) → open intervals; these hours live at most 30 s in a
+    # worker, so every ticket issued meanwhile reuses them.
+    _spans: dict[tuple, list] = field(default_factory=dict, repr=False, compare=False)
+
+    def spans(
+        self, agency_id: int | None, start_day: dt.date, days: int
+    ) -> list[tuple[dt.datetime, dt.datetime]]:
+        key = (agency_id, start_day, days)
+        found = self._spans.get(key)
+        if found is None:
+            found = self._spans[key] = list(_intervals(self, agency_id, start_day, days))
+        return found
 
     def schedule_for(self, agency_id: int | None) -> Schedule:
         if agency_id is not None and agency_id in self.desk_schedules:
@@ -88,11 +101,14 @@ def _local_midnight(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=tz)
 
 
-def _intervals(hours: CenterHours, agency_id: int | None, start_day: dt.date, days: int):
-    """Open intervals as UTC (start, end) pairs from start_day on, touching ones merged."""
+def _intervals(
+    hours: CenterHours, agency_id: int | None, start_day: dt.date, days: int
+) -> Iterator[tuple[dt.datetime, dt.datetime]]:
+    """Open intervals as UTC (start, end) pairs from start_day on, touching ones merged,
+    in order; each is computed only when the one before it is taken."""
     tz = hours.center.tz
     schedule = hours.schedule_for(agency_id)
-    merged: list[list[dt.datetime]] = []
+    current: list[dt.datetime] | None = None
     for offset in range(days):
         day = start_day + dt.timedelta(days=offset)
         if hours.closure_on(day, agency_id):
@@ -102,11 +118,14 @@ def _intervals(hours: CenterHours, agency_id: int | None, start_day: dt.date, da
             # Wall-clock arithmetic, then to UTC, so a zone's offset is applied per day.
             start = (midnight + dt.timedelta(minutes=opens)).astimezone(UTC)
             end = (midnight + dt.timedelta(minutes=closes)).astimezone(UTC)
-            if merged and start <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], end)
-            else:
-                merged.append([start, end])
-    return merged
+            if current and start <= current[1]:
+                current[1] = max(current[1], end)
+                continue
+            if current:
+                yield current[0], current[1]
+            current = [start, end]
+    if current:
+        yield current[0], current[1]
 
 
 def opening_status(
@@ -119,7 +138,7 @@ def opening_status(
     reason = closure.reason if closure else None
     # Look two weeks ahead first; only a long closure makes us look further.
     for horizon in (15, 400):
-        for start, end in _intervals(hours, agency_id, local_today, horizon):
+        for start, end in hours.spans(agency_id, local_today, horizon):
             if end <= now:
                 continue
             if start <= now:

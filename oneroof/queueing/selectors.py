@@ -123,7 +123,7 @@ def ticket_payload(view: TicketView) -> dict:
         "id": t.public_id,
         "number": t.number,
         "status": t.status,
-        "status_label": t.get_status_display(),
+        "status_label": str(TicketStatus(t.status).label),
         "line": t.line.prefix,
         "line_name_ar": t.line.name_ar or "",
         "line_name_en": t.line.name_en or "",
