@@ -75,7 +75,7 @@ def _saved(obj: Model, pk: int) -> None:
 def issue(ticket: Ticket, event: TicketEvent, *, prefix: str, strict: bool) -> int:
     """Insert `ticket` with the next number of its line and day, and its `issued` event;
     returns the people ahead of it (as `selectors.people_ahead` counts them, over the
-    waiting tickets committed before this statement)."""
+    waiting tickets committed before this statement; on SQLite, right after it)."""
     if strict:
         ahead = (
             "(w.class_order < t.class_order OR (w.class_order = t.class_order AND "
@@ -123,9 +123,11 @@ def issue(ticket: Ticket, event: TicketEvent, *, prefix: str, strict: bool) -> i
 
 
 def _issue_in_steps(ticket: Ticket, event: TicketEvent, *, prefix: str, ahead: str) -> int:
-    """SQLite: the same in four statements of one write transaction (no data-modifying
-    CTE there; its statements cost no round trip)."""
+    """SQLite: the number, the ticket and its event in one write transaction (no
+    data-modifying CTE there; its statements cost no round trip), then the people ahead
+    read after commit, so the write lock is held only for the writes."""
     day_table, ticket_table = qn(LineDay._meta.db_table), qn(Ticket._meta.db_table)
+    ticket_columns, ticket_values = _insert_parts(ticket, skip=("sequence", "number"))
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {day_table} (line_id, business_date, last_number) "  # noqa: S608 - names only
@@ -135,9 +137,15 @@ def _issue_in_steps(ticket: Ticket, event: TicketEvent, *, prefix: str, ahead: s
         )
         ticket.sequence = cursor.fetchone()[0]
         ticket.number = f"{prefix}{ticket.sequence:03d}"
-        _insert(cursor, ticket)
+        cursor.execute(
+            f"INSERT INTO {ticket_table} ({', '.join(ticket_columns)}, sequence, number) "  # noqa: S608 - names only
+            f"VALUES ({', '.join(['%s'] * (len(ticket_values) + 2))}) RETURNING id",
+            [*ticket_values, ticket.sequence, ticket.number],
+        )
+        _saved(ticket, cursor.fetchone()[0])
         event.ticket = ticket
         _insert(cursor, event)
+    with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT COUNT(*) FROM {ticket_table} w, {ticket_table} t "  # noqa: S608 - names only
             f"WHERE t.id = %s AND w.line_id = t.line_id AND w.status = %s AND {ahead}",
