@@ -853,6 +853,11 @@ def interpretation(out: Path, scenarios: list[Scenario]) -> list[str]:
         "3. **Django's stack around the view** (middleware, authentication, ninja's parsing",
         "   and validation, the response's JSON) is most of the CPU that remains: compare",
         "   the CPU per request above with the reference's bare view.",
+        "4. **SQLite's one writer.** Every SQLite transaction takes the file's write lock at",
+        "   BEGIN (ADR 3), so a transaction's length bounds the rate of the whole server. The",
+        "   writers of each process wait in line for it (`oneroof/core/sqlite/`): before the",
+        "   line, waiters slept in SQLite's growing busy waits and every request's p99 was",
+        "   about 1 s on this machine against a p50 of 15 ms.",
         "",
     ]
     return lines
