@@ -23,14 +23,13 @@ service and center the response needs (`SELECT … FOR UPDATE OF t SKIP LOCKED` 
 PostgreSQL); a ticket with its counter, the counter's state, line, service and center. Long
 texts (descriptions, addresses) are left deferred.
 
-The columns and values come from Django's own fields (`pre_save`, `get_db_prep_save`), so a
-column added to a model is written here too. Both paths are run by the whole test suite
-(SQLite, then PostgreSQL).
+The columns and values come from Django's own fields (`pre_save`, `get_db_prep_save`,
+through `oneroof/core/rows.py`), so a column added to a model is written here too. Both
+paths are run by the whole test suite (SQLite, then PostgreSQL).
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -40,36 +39,16 @@ from django.db.models import Model
 
 from oneroof.catalog.models import Service
 from oneroof.centers.models import Center, Counter
+from oneroof.core.rows import insert as _insert
+from oneroof.core.rows import insert_parts as _insert_parts
+from oneroof.core.rows import qn
+from oneroof.core.rows import saved as _saved
 from oneroof.queueing.choices import ACTIVE_AT_COUNTER, PriorityClass, TicketStatus
 from oneroof.queueing.models import CounterState, Line, LineDay, Ticket, TicketEvent
 
 
 def available() -> bool:
     return connection.vendor == "postgresql"
-
-
-def qn(name: str) -> str:
-    return connection.ops.quote_name(name)
-
-
-@functools.cache
-def _insert_fields(model: type[Model], skip: tuple[str, ...], vendor: str) -> tuple[list, list]:
-    """The fields a new row of `model` is inserted with, and their quoted columns."""
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key and f.attname not in skip]
-    return fields, [qn(f.column) for f in fields]
-
-
-def _insert_parts(obj: Model, *, skip: tuple[str, ...] = ()) -> tuple[list[str], list]:
-    """The quoted columns and database values Django would insert for a new instance."""
-    fields, columns = _insert_fields(type(obj), skip, connection.vendor)
-    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
-    return columns, values
-
-
-def _saved(obj: Model, pk: int) -> None:
-    obj.pk = pk
-    obj._state.adding = False
-    obj._state.db = connection.alias
 
 
 def issue(ticket: Ticket, event: TicketEvent, *, prefix: str, strict: bool) -> int:
@@ -152,16 +131,6 @@ def _issue_in_steps(ticket: Ticket, event: TicketEvent, *, prefix: str, ahead: s
             [ticket.pk, TicketStatus.WAITING],
         )
         return cursor.fetchone()[0]
-
-
-def _insert(cursor, obj: Model) -> None:
-    columns, values = _insert_parts(obj)
-    cursor.execute(
-        f"INSERT INTO {qn(obj._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608 - names only
-        f"VALUES ({', '.join(['%s'] * len(values))}) RETURNING id",
-        values,
-    )
-    _saved(obj, cursor.fetchone()[0])
 
 
 def update_and_record(
