@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
@@ -46,11 +45,11 @@ class CenterHours:
 
     def spans(
         self, agency_id: int | None, start_day: dt.date, days: int
-    ) -> list[tuple[dt.datetime, dt.datetime]]:
+    ) -> list[list[dt.datetime]]:
         key = (agency_id, start_day, days)
         found = self._spans.get(key)
         if found is None:
-            found = self._spans[key] = list(_intervals(self, agency_id, start_day, days))
+            found = self._spans[key] = _intervals(self, agency_id, start_day, days)
         return found
 
     def schedule_for(self, agency_id: int | None) -> Schedule:
@@ -101,14 +100,11 @@ def _local_midnight(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=tz)
 
 
-def _intervals(
-    hours: CenterHours, agency_id: int | None, start_day: dt.date, days: int
-) -> Iterator[tuple[dt.datetime, dt.datetime]]:
-    """Open intervals as UTC (start, end) pairs from start_day on, touching ones merged,
-    in order; each is computed only when the one before it is taken."""
+def _intervals(hours: CenterHours, agency_id: int | None, start_day: dt.date, days: int):
+    """Open intervals as UTC (start, end) pairs from start_day on, touching ones merged."""
     tz = hours.center.tz
     schedule = hours.schedule_for(agency_id)
-    current: list[dt.datetime] | None = None
+    merged: list[list[dt.datetime]] = []
     for offset in range(days):
         day = start_day + dt.timedelta(days=offset)
         if hours.closure_on(day, agency_id):
@@ -118,14 +114,11 @@ def _intervals(
             # Wall-clock arithmetic, then to UTC, so a zone's offset is applied per day.
             start = (midnight + dt.timedelta(minutes=opens)).astimezone(UTC)
             end = (midnight + dt.timedelta(minutes=closes)).astimezone(UTC)
-            if current and start <= current[1]:
-                current[1] = max(current[1], end)
-                continue
-            if current:
-                yield current[0], current[1]
-            current = [start, end]
-    if current:
-        yield current[0], current[1]
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+    return merged
 
 
 def opening_status(
